@@ -1,0 +1,36 @@
+"""cnn_lib: the small library behind the book *Convolutional Neural Networks, Executable*.
+
+Modules (import the one you need; ``import cnn_lib`` stays light and never imports PyTorch):
+
+- ``cnn_lib.scratch``: from-scratch NumPy versions of ``torch.nn.functional`` operations.
+- ``cnn_lib.arithmetic``: output sizes, parameter counts, storage and operation counts.
+- ``cnn_lib.plot``: matrices with their numbers, image and kernel grids, animations.
+- ``cnn_lib.widgets``: ipywidgets explorers and their kernel-free twins.
+- ``cnn_lib.exercises``: the check / hint / solution system, one module per chapter.
+- ``cnn_lib.data``: data that ships with installed packages (no downloads).
+"""
+
+import random
+
+import numpy as np
+
+__version__ = "0.1.0"
+
+__all__ = ["set_seed", "__version__"]
+
+
+def set_seed(seed=0):
+    """Seed Python's, NumPy's and (if it is already imported) PyTorch's random generators.
+
+    Returns a ``numpy.random.Generator`` seeded with ``seed`` for code that prefers one.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed)
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)
+    return np.random.default_rng(seed)

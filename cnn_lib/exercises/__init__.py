@@ -1,0 +1,1 @@
+"""Exercises with check / hint / solution, one module per chapter (``chapter2``, ...)."""
