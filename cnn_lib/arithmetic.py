@@ -1,0 +1,289 @@
+"""Convolution arithmetic: output sizes, parameter counts, storage and operation counts.
+
+Everything here is exact integer arithmetic (Python ints), so the numbers the book prints are
+the numbers a reader gets by hand. Only NumPy is used; PyTorch is never imported here, although
+every formula matches what ``torch.nn.Conv2d`` does.
+
+Notation (see the book's notation page): input size H (or W), kernel size F, stride S,
+padding P, dilation D. A dilated kernel covers D*(F - 1) + 1 input cells.
+"""
+
+import itertools
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "conv_as_matrix",
+    "conv_costs",
+    "conv_output_size",
+    "conv_params",
+    "linear_params",
+    "mlp_params",
+    "shared_vs_dense_weights",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Argument checking
+# --------------------------------------------------------------------------------------------
+def _check_int(name, value, minimum):
+    """Return ``value`` as a Python int, or raise if it is not an int >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
+    return int(value)
+
+
+def _is_pair(value):
+    return isinstance(value, (tuple, list))
+
+
+def _check_pair(name, value, minimum):
+    """Return ``value`` (an int or a pair of ints) as a tuple of two Python ints."""
+    if _is_pair(value):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r} "
+                             f"(length {len(value)})")
+        return tuple(_check_int(f"{name}[{i}]", v, minimum) for i, v in enumerate(value))
+    value = _check_int(name, value, minimum)
+    return (value, value)
+
+
+def _check_bool(name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Output sizes
+# --------------------------------------------------------------------------------------------
+def _output_size_1d(size, kernel_size, stride, padding, dilation, strict, where=""):
+    """Output length along one axis: floor((size + 2P - D(F-1) - 1) / S) + 1, an int."""
+    span = dilation * (kernel_size - 1) + 1  # cells covered by the (dilated) kernel
+    axis = {"": "", "tall": " of height", "wide": " of width"}[where]
+    filter_name = (f"filter{axis} {kernel_size}" if where
+                   else f"{kernel_size}x{kernel_size} filter")
+    if span != kernel_size:
+        filter_name += f" (dilated to span {span})"
+    if size + 2 * padding < span:
+        raise ValueError(
+            f"the kernel{axis} {kernel_size} (spanning {span} cells with dilation "
+            f"{dilation}) is larger than the padded input: {size} + 2*{padding} = "
+            f"{size + 2 * padding} < {span}, so the output would be empty")
+    if strict and (size - span + 2 * padding) % stride != 0:
+        value = (size - span + 2 * padding) / stride + 1
+        raise ValueError(
+            f"({size} - {span} + 2*{padding}) / {stride} + 1 = {value:.2f} is not a whole "
+            f"number: the {filter_name} does not fit a {size}-{where or 'wide'} input "
+            f"with stride {stride} and padding {padding}")
+    return (size + 2 * padding - span) // stride + 1
+
+
+def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1, strict=False):
+    """Output size of a convolution, exactly as ``torch.nn.Conv2d`` computes it.
+
+    H_out = floor((H + 2P - D(F - 1) - 1) / S) + 1.
+
+    Args:
+        size: input size H (int), or (H, W).
+        kernel_size, stride, padding, dilation: ints, or (height, width) pairs.
+        strict: if True, raise ValueError when (H - F + 2P)/S + 1 is not a whole number,
+            i.e. when the filter does not fit the input evenly and PyTorch would silently
+            drop the last rows or columns.
+
+    Returns:
+        int H_out, or a tuple (H_out, W_out) when any argument is a pair.
+
+    >>> conv_output_size(7, 3, stride=2)
+    3
+    >>> conv_output_size((32, 32), 5, padding=2)
+    (32, 32)
+    """
+    strict = _check_bool("strict", strict)
+    args = (size, kernel_size, stride, padding, dilation)
+    names = ("size", "kernel_size", "stride", "padding", "dilation")
+    minimums = (1, 1, 1, 0, 1)
+    if not any(_is_pair(a) for a in args):
+        ints = [_check_int(n, a, m) for n, a, m in zip(names, args, minimums)]
+        return _output_size_1d(*ints, strict)
+    pairs = [_check_pair(n, a, m) for n, a, m in zip(names, args, minimums)]
+    height, width = zip(*pairs)
+    return (_output_size_1d(*height, strict, where="tall"),
+            _output_size_1d(*width, strict, where="wide"))
+
+
+# --------------------------------------------------------------------------------------------
+# Parameter counts
+# --------------------------------------------------------------------------------------------
+def conv_params(in_channels, out_channels, kernel_size, bias=True, groups=1):
+    """Number of learnable parameters of ``torch.nn.Conv2d`` with these arguments (an int).
+
+    Each of the ``out_channels`` filters has kh * kw * (in_channels / groups) weights, plus
+    one bias per filter when ``bias`` is True: (kh*kw*C/groups) * K + K.
+
+    >>> conv_params(3, 10, 5)  # ten 5x5x3 filters with biases
+    760
+    """
+    in_channels = _check_int("in_channels", in_channels, 1)
+    out_channels = _check_int("out_channels", out_channels, 1)
+    kh, kw = _check_pair("kernel_size", kernel_size, 1)
+    bias = _check_bool("bias", bias)
+    groups = _check_int("groups", groups, 1)
+    for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if channels % groups:
+            raise ValueError(f"groups must divide {name}: got groups={groups} and "
+                             f"{name}={channels}")
+    weights = kh * kw * (in_channels // groups) * out_channels
+    return weights + (out_channels if bias else 0)
+
+
+def linear_params(in_features, out_features, bias=True):
+    """Number of learnable parameters of ``torch.nn.Linear``: in*out (+ out biases), an int."""
+    in_features = _check_int("in_features", in_features, 1)
+    out_features = _check_int("out_features", out_features, 1)
+    bias = _check_bool("bias", bias)
+    return in_features * out_features + (out_features if bias else 0)
+
+
+def mlp_params(sizes, bias=False):
+    """Parameters of a fully connected network with layer widths ``sizes`` (an int).
+
+    ``sizes`` lists the input size then each layer's width, e.g. [640*480, 100, 100, 2] for
+    a grey 640x480 image, two hidden layers of 100 and 2 outputs: 30,730,200 weights.
+    Biases are left out by default, as in the lecture decks' count.
+    """
+    if not _is_pair(sizes):
+        raise TypeError(f"sizes must be a list or tuple of ints, got {type(sizes).__name__}")
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must hold at least two ints (input and output), got {sizes!r}")
+    sizes = [_check_int(f"sizes[{i}]", s, 1) for i, s in enumerate(sizes)]
+    bias = _check_bool("bias", bias)
+    return sum(linear_params(a, b, bias) for a, b in itertools.pairwise(sizes))
+
+
+# --------------------------------------------------------------------------------------------
+# Shared versus dense weights, storage and operation counts
+# --------------------------------------------------------------------------------------------
+def _valid_sizes(input_size, kernel_size):
+    """Check a valid stride-1 single-channel setting; return (H, W), (kh, kw), (H_out, W_out)."""
+    (h, w), (kh, kw) = _check_pair("input_size", input_size, 1), _check_pair(
+        "kernel_size", kernel_size, 1)
+    return (h, w), (kh, kw), conv_output_size((h, w), (kh, kw))
+
+
+def shared_vs_dense_weights(input_size, kernel_size):
+    """Weights of one convolution filter vs. a fully connected layer with the same in/out.
+
+    For one channel and a valid, stride-1 convolution of an H x W input with a kh x kw filter,
+    the convolution shares kh*kw weights over all positions, while a dense layer mapping the
+    H*W inputs to the H_out*W_out outputs needs (H*W) * (H_out*W_out) weights.
+
+    Args:
+        input_size: H or (H, W).  kernel_size: F or (kh, kw).
+
+    Returns:
+        (shared, dense), two ints. A 3x3 input and a 2x2 filter give (4, 36).
+    """
+    (h, w), (kh, kw), (h_out, w_out) = _valid_sizes(input_size, kernel_size)
+    return kh * kw, (h * w) * (h_out * w_out)
+
+
+def conv_costs(input_size, kernel_size):
+    """Storage (floats) and operations (multiplications + additions) of one cross-correlation.
+
+    A single-channel, valid, stride-1 cross-correlation of an H x W input with a kh x kw
+    kernel, done three ways. With k = kh*kw, n_in = H*W and n_out = H_out*W_out:
+
+    - 'convolution': store the k weights; each output takes k products and k-1 sums.
+    - 'dense matrix': store the full (n_out, n_in) matrix; each output is a dot product of
+      length n_in, n_in products and n_in - 1 sums.
+    - 'sparse matrix': store only the k nonzeros of each of the n_out rows; same operations
+      as the convolution.
+
+    Args:
+        input_size: (H, W) (or an int for a square).  kernel_size: (kh, kw) (or an int).
+
+    Returns:
+        {'output_size': (H_out, W_out),
+         'convolution': {'storage': int, 'operations': int}, 'dense matrix': {...},
+         'sparse matrix': {...}}
+    """
+    (h, w), (kh, kw), (h_out, w_out) = _valid_sizes(input_size, kernel_size)
+    k, n_in, n_out = kh * kw, h * w, h_out * w_out
+    return {
+        "output_size": (h_out, w_out),
+        "convolution": {"storage": k, "operations": n_out * (2 * k - 1)},
+        "dense matrix": {"storage": n_out * n_in, "operations": n_out * (2 * n_in - 1)},
+        "sparse matrix": {"storage": n_out * k, "operations": n_out * (2 * k - 1)},
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Convolution as a matrix
+# --------------------------------------------------------------------------------------------
+def _toeplitz(weight, n, eye):
+    """(n - k + 1, n) Toeplitz matrix T with T @ x = valid cross-correlation of x with weight.
+
+    Row i holds ``weight`` at columns i .. i+k-1, so weight[b] fills the whole b-th
+    diagonal above the main one: T = sum_b weight[b] * (ones on diagonal b).
+    """
+    n_out = n - len(weight) + 1
+    return sum(w * eye(n_out, n, k=b, dtype=weight.dtype)
+               for b, w in enumerate(weight) if w != 0)
+
+
+def conv_as_matrix(weight, input_size, sparse=False):
+    """The matrix M of a valid, stride-1 cross-correlation: M @ x.ravel() == corr(x, weight).ravel().
+
+    1-D: ``weight`` of shape (k,), ``input_size`` an int n. M has shape (n - k + 1, n) and is a
+    **Toeplitz** matrix: row i holds the weights at columns i .. i+k-1, so every diagonal is
+    constant (diagonal b holds weight[b]).
+
+    2-D: ``weight`` of shape (kh, kw), ``input_size`` (H, W) (or an int for a square). M has
+    shape (H_out*W_out, H*W) and is **doubly block Toeplitz**: cut it into H_out x H blocks
+    of shape (W_out, W). Block (i, j) maps input row j to output row i; it is the 1-D Toeplitz
+    matrix T_a of kernel row a = j - i when 0 <= a < kh, and zero otherwise. So the blocks are
+    Toeplitz matrices, arranged in a Toeplitz pattern:
+
+        M = [[T_0, T_1, ..., T_{kh-1}, 0,   ...],
+             [0,   T_0, T_1, ..., T_{kh-1}, ...],
+             ...]                   = sum_a kron(ones on block diagonal a, T_a)
+
+    Args:
+        weight: array-like of numbers, shape (k,) or (kh, kw); its dtype is kept.
+        input_size: n (1-D), or (H, W) (2-D).
+        sparse: if True, return a ``scipy.sparse`` CSR matrix storing only the nonzeros
+            (n_out * k of them for a kernel without zeros), instead of a dense ndarray.
+
+    Returns:
+        ndarray (or CSR matrix) of shape (n_out, n) or (H_out*W_out, H*W).
+    """
+    weight = np.asarray(weight)
+    if weight.dtype == bool or weight.dtype.kind not in "iufc":
+        raise TypeError(f"weight must be an array of numbers, got dtype {weight.dtype}")
+    if weight.ndim not in (1, 2) or weight.size == 0:
+        raise ValueError(f"weight must have shape (k,) or (kh, kw), got shape {weight.shape}")
+    sparse = _check_bool("sparse", sparse)
+    if sparse:
+        import scipy.sparse
+
+        eye, kron = scipy.sparse.eye, scipy.sparse.kron
+    else:
+        eye, kron = np.eye, np.kron
+    if weight.ndim == 1:
+        n = _check_int("input_size", input_size, 1)
+        conv_output_size(n, len(weight))  # raises if the kernel is longer than the input
+        matrix = _toeplitz(weight, n, eye)
+        shape = (n - len(weight) + 1, n)
+    else:
+        (h, w), _, (h_out, w_out) = _valid_sizes(input_size, weight.shape)
+        matrix = sum(kron(eye(h_out, h, k=a, dtype=weight.dtype), _toeplitz(row, w, eye))
+                     for a, row in enumerate(weight) if np.any(row != 0))
+        shape = (h_out * w_out, h * w)
+    if isinstance(matrix, int):  # all weights are zero: nothing was summed
+        matrix = (scipy.sparse.csr_matrix(shape, dtype=weight.dtype) if sparse
+                  else np.zeros(shape, dtype=weight.dtype))
+    return scipy.sparse.csr_matrix(matrix) if sparse else matrix
