@@ -1,0 +1,17 @@
+"""From-scratch NumPy versions of ``torch.nn.functional`` operations, one short module per idea.
+
+Names, argument names, defaults and layouts (NCHW input, OIHW weights) mirror PyTorch, so each
+function can be checked against PyTorch on the same arguments:
+
+- ``corr2d(X, K)``: 2-D cross-correlation with plain loops (``conv``)
+- ``conv2d(input, weight, bias, stride, padding, dilation, groups)`` (``conv``)
+- ``conv2d_backward(grad_output, input, weight, stride, padding, dilation, groups)``
+  -> ``(grad_input, grad_weight, grad_bias)`` (``conv_backward``)
+- ``pad(input, padding, mode, value)`` (``padding``)
+"""
+
+from .conv import conv2d, corr2d
+from .conv_backward import conv2d_backward
+from .padding import PADDING_MODES, pad
+
+__all__ = ["corr2d", "conv2d", "conv2d_backward", "pad", "PADDING_MODES"]
