@@ -1,0 +1,219 @@
+"""Data that ships inside installed packages, or that we generate. Nothing is downloaded.
+
+- ``load_digits``: scikit-learn's bundled 8x8 handwritten digits, split for training.
+- ``load_photo``: a real photograph (Grace Hopper) that ships inside matplotlib's wheel.
+- ``load_image``: the photo or a synthetic test image by name (see ``IMAGE_NAMES``).
+- ``checkerboard``, ``circle``, ``square``: small synthetic grey images.
+
+Images are float arrays in [0, 1], shape (H, W) (grey) or (H, W, 3) (colour).
+"""
+
+import numbers
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "IMAGE_NAMES",
+    "PHOTO_CREDIT",
+    "checkerboard",
+    "circle",
+    "load_digits",
+    "load_image",
+    "load_photo",
+    "photo_path",
+    "square",
+]
+
+PHOTO_CREDIT = ("Rear Admiral Grace M. Hopper, official U.S. Navy photograph (public domain); "
+                "the file grace_hopper.jpg ships with matplotlib's sample data.")
+
+IMAGE_NAMES = ("hopper", "checkerboard", "circle", "square")
+
+# ITU-R BT.601 luma weights for R, G, B.
+_LUMA = np.array([0.299, 0.587, 0.114])
+
+
+def _check_size(name, value):
+    """Return ``value`` (an int or an (H, W) pair of positive ints) as a tuple (H, W)."""
+    pair = value if isinstance(value, (tuple, list)) else (value, value)
+    if len(pair) != 2:
+        raise ValueError(f"{name} must be an int or a pair (H, W), got {value!r}")
+    for v in pair:
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+        if v < 1:
+            raise ValueError(f"{name} must be positive, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _check_int(name, value):
+    """Return ``value`` as a Python int, or raise if it is not a positive int."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Digits
+# --------------------------------------------------------------------------------------------
+def load_digits(test_size=0.25, seed=0, dtype=np.float32):
+    """scikit-learn's bundled 8x8 digits (1,797 images), split into train and test sets.
+
+    The split is stratified (each digit is equally represented in both parts) and seeded.
+
+    Args:
+        test_size: fraction of the images in the test set, a float in (0, 1).
+        seed: int seed of the split.
+        dtype: floating dtype of the images.
+
+    Returns:
+        (X_train, X_test, y_train, y_test): images of shape (N, 1, 8, 8) with values in [0, 1]
+        (NCHW, one grey channel), labels of shape (N,), dtype int64, values 0..9.
+    """
+    from sklearn.datasets import load_digits as _sklearn_digits
+    from sklearn.model_selection import train_test_split
+
+    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
+        raise TypeError(f"test_size must be a float in (0, 1), got {test_size!r}")
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size must be a float in (0, 1), got {test_size!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    if np.dtype(dtype).kind != "f":
+        raise TypeError(f"dtype must be a floating dtype, got {np.dtype(dtype)}")
+    digits = _sklearn_digits()
+    X = (digits.images / 16.0).astype(dtype)[:, None, :, :]  # pixel values are 0..16
+    y = digits.target.astype(np.int64)
+    return train_test_split(X, y, test_size=float(test_size), random_state=int(seed),
+                            stratify=y)
+
+
+# --------------------------------------------------------------------------------------------
+# The photo
+# --------------------------------------------------------------------------------------------
+def photo_path():
+    """Path of ``grace_hopper.jpg`` inside matplotlib's installed package data (no download)."""
+    import matplotlib.cbook
+
+    return Path(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
+
+
+def _crop_to_aspect(image, height, width):
+    """Centre-crop ``image`` (H, W, ...) to the aspect ratio height : width."""
+    h, w = image.shape[:2]
+    if h * width > w * height:  # too tall
+        new_h = w * height // width
+        top = (h - new_h) // 2
+        return image[top:top + new_h]
+    new_w = h * width // height
+    left = (w - new_w) // 2
+    return image[:, left:left + new_w]
+
+
+def _resize_axis(image, n, axis):
+    """Resize one axis to length n: average blocks when shrinking, repeat (nearest) when growing."""
+    m = image.shape[axis]
+    starts = (np.arange(n) * m) // n
+    sums = np.add.reduceat(image, starts, axis=axis)
+    counts = np.maximum(np.diff(np.append(starts, m)), 1)  # a repeated start holds one pixel
+    shape = [1] * image.ndim
+    shape[axis] = n
+    return sums / counts.reshape(shape)
+
+
+def _resize(image, size):
+    """Centre-crop to the aspect ratio of ``size`` = (H, W), then resize by area averaging."""
+    height, width = size
+    image = _crop_to_aspect(image, height, width)
+    return _resize_axis(_resize_axis(image, height, axis=0), width, axis=1)
+
+
+def load_photo(size=None, grey=True):
+    """A real photograph: Grace Hopper, shipped with matplotlib (see ``PHOTO_CREDIT``).
+
+    Args:
+        size: None for the full 600 x 512 (H x W) photo, or an int / (H, W) pair: the photo is
+            centre-cropped to that aspect ratio and resized by averaging blocks of pixels.
+        grey: if True, convert to grey with the ITU-R 601 luma weights 0.299 R + 0.587 G +
+            0.114 B.
+
+    Returns:
+        float64 array in [0, 1], shape (H, W) if ``grey`` else (H, W, 3).
+    """
+    import matplotlib.image
+
+    if not isinstance(grey, (bool, np.bool_)):
+        raise TypeError(f"grey must be True or False, got {type(grey).__name__} {grey!r}")
+    image = matplotlib.image.imread(photo_path())
+    image = image[..., :3].astype(np.float64) / 255.0  # uint8 (H, W, 3) -> [0, 1]
+    if grey:
+        image = image @ _LUMA
+    if size is not None:
+        image = _resize(image, _check_size("size", size))
+    return np.clip(image, 0.0, 1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Synthetic images
+# --------------------------------------------------------------------------------------------
+def checkerboard(size=64, squares=8):
+    """A checkerboard of ``squares`` x ``squares`` black (0) and white (1) squares.
+
+    Returns a float64 array of shape (size, size); the top-left square is black.
+    """
+    size, squares = _check_int("size", size), _check_int("squares", squares)
+    cell = np.arange(size) * squares // size  # which square each row / column lies in
+    return ((cell[:, None] + cell[None, :]) % 2).astype(np.float64)
+
+
+def _grid(size):
+    """Row and column coordinates (size, 1) and (1, size) of pixel centres, centred at 0."""
+    c = np.arange(size) - (size - 1) / 2
+    return c[:, None], c[None, :]
+
+
+def circle(size=64, radius=None):
+    """A white disc (1) of ``radius`` pixels (default size/4) centred on black (0).
+
+    Returns a float64 array of shape (size, size).
+    """
+    size = _check_int("size", size)
+    radius = size / 4 if radius is None else radius
+    if isinstance(radius, bool) or not isinstance(radius, numbers.Real) or radius <= 0:
+        raise ValueError(f"radius must be a positive number, got {radius!r}")
+    rows, cols = _grid(size)
+    return (rows**2 + cols**2 <= radius**2).astype(np.float64)
+
+
+def square(size=64, side=None):
+    """A white square (1) with sides of ``side`` pixels (default size/2) centred on black (0).
+
+    Returns a float64 array of shape (size, size).
+    """
+    size = _check_int("size", size)
+    side = size // 2 if side is None else _check_int("side", side)
+    if side > size:
+        raise ValueError(f"side must be at most size={size}, got {side}")
+    image = np.zeros((size, size))
+    start = (size - side) // 2
+    image[start:start + side, start:start + side] = 1.0
+    return image
+
+
+def load_image(name, size=None):
+    """A grey test image by name: one of ``IMAGE_NAMES``.
+
+    'hopper' is the photo (``load_photo``, full size unless ``size`` is given); 'checkerboard',
+    'circle' and 'square' are generated, ``size`` x ``size`` (default 64).
+
+    Returns a float64 array in [0, 1], shape (H, W).
+    """
+    if not isinstance(name, str) or name not in IMAGE_NAMES:
+        raise ValueError(f"name must be one of {IMAGE_NAMES}, got {name!r}")
+    if name == "hopper":
+        return load_photo(size=size)
+    makers = {"checkerboard": checkerboard, "circle": circle, "square": square}
+    return makers[name](64 if size is None else size)
