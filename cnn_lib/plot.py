@@ -1,0 +1,424 @@
+"""Figures in the book's style: matrices with their numbers, image grids, sliding windows.
+
+Conventions (STYLE.md, Figures):
+
+- images in grey (``cmap="gray"``);
+- signed data (kernels, feature maps, edge responses) in the diverging map ``RdBu_r``
+  centred at zero (``vmin = -vmax``), so white means 0, red positive and blue negative;
+- small matrices drawn as a grid with their numbers in the cells, the current window outlined;
+- modest sizes and dpi, so a chapter page stays light.
+
+Every function returns the matplotlib object it drew (an ``Axes``, a ``Figure`` or a
+``FuncAnimation``), so a notebook can add to it.
+"""
+
+from numbers import Integral, Real
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import animation as _animation
+from matplotlib import colors as _colors
+from matplotlib.patches import Rectangle
+
+__all__ = [
+    "show_matrix",
+    "show_images",
+    "show_kernels",
+    "show_feature_maps",
+    "sliding_window_animation",
+    "animation_html",
+]
+
+HIGHLIGHT_COLOR = "#ff7f0e"  # orange: visible on both the blue and the red end of RdBu_r
+SIGNED_CMAP = "RdBu_r"
+MATRIX_CMAP = "Blues"
+
+
+# --------------------------------------------------------------------------- helpers
+def _as_real_array(x, name, ndim=None):
+    """``x`` as a float ndarray, or a TypeError / ValueError naming ``name``."""
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__} {x!r:.60}")
+    try:
+        a = np.asarray(x)
+    except Exception as err:  # ragged lists and the like
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from err
+    if a.dtype == bool:
+        a = a.astype(float)
+    if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
+        raise TypeError(f"{name} must hold real numbers, got an array of dtype {a.dtype}")
+    if ndim is not None and a.ndim not in np.atleast_1d(ndim):
+        want = " or ".join(f"{d}-D" for d in np.atleast_1d(ndim))
+        raise ValueError(f"{name} must be a {want} array, got shape {a.shape} ({a.ndim}-D)")
+    if a.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {a.shape}")
+    return a.astype(float)
+
+
+def _is_signed(a):
+    finite = a[np.isfinite(a)]
+    return finite.size > 0 and bool(finite.min() < 0)
+
+
+def _symmetric_limit(a):
+    finite = np.abs(a[np.isfinite(a)])
+    vmax = float(finite.max()) if finite.size else 1.0
+    return vmax if vmax > 0 else 1.0
+
+
+def _check_int(value, name, minimum=None):
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _formatter(a, fmt):
+    """A function value -> cell text: ints without decimals, floats rounded to 2 places."""
+    if fmt is not None:
+        if not isinstance(fmt, str):
+            raise TypeError(f"fmt must be a format string such as '.2f' or '{{:.2f}}', got {fmt!r}")
+        if "{" in fmt:
+            return fmt.format
+        return lambda v: format(v, fmt)
+    finite = a[np.isfinite(a)]
+    if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e15:
+        return lambda v: str(int(round(v)))
+
+    def fmt_float(v):
+        text = f"{v:.2f}"
+        return "0" if text in ("0.00", "-0.00") else text
+
+    return fmt_float
+
+
+def _text_color(rgba):
+    r, g, b = rgba[:3]
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "black" if luminance > 0.5 else "white"
+
+
+# --------------------------------------------------------------------------- matrices
+def show_matrix(A, ax=None, title=None, highlight=None, fmt=None, cmap=None, fontsize=None,
+                colorbar=False):
+    """Draw a small matrix as a grid of coloured cells with its numbers written in them.
+
+    Parameters
+    ----------
+    A : array-like, shape (H, W)
+        Real numbers. NaN cells are left blank (e.g. outputs not computed yet).
+    ax : matplotlib Axes, optional
+        Where to draw; a new small figure if None.
+    title : str, optional
+    highlight : tuple (row, col, height, width), optional
+        A window to outline with a thick orange rectangle; it must lie inside ``A``.
+    fmt : str, optional
+        Format for the numbers, e.g. ``".1f"`` or ``"{:.1f}"``. Default: ints without
+        decimals, other values rounded to 2 decimals.
+    cmap : str or Colormap, optional
+        Default ``RdBu_r`` centred at zero when ``A`` has negative values, else a light ``Blues``.
+    fontsize : float, optional
+        Size of the numbers; default shrinks with the matrix size.
+    colorbar : bool
+        Add a colour bar.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    A = _as_real_array(A, "A", ndim=2)
+    H, W = A.shape
+    if highlight is not None:
+        if not isinstance(highlight, (tuple, list)) or len(highlight) != 4:
+            raise TypeError(
+                f"highlight must be a tuple (row, col, height, width), got {highlight!r}")
+        names = ("row", "col", "height", "width")
+        r, c, h, w = (_check_int(v, f"highlight {n}") for v, n in zip(highlight, names))
+        if h < 1 or w < 1:
+            raise ValueError(f"highlight height and width must be >= 1, got {h} x {w}")
+        if r < 0 or c < 0 or r + h > H or c + w > W:
+            raise ValueError(
+                f"highlight={tuple(highlight)!r} covers rows {r}..{r + h - 1} and columns "
+                f"{c}..{c + w - 1}, outside the {H}x{W} matrix A (rows 0..{H - 1}, "
+                f"columns 0..{W - 1})")
+    if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, Real)
+                                 or fontsize <= 0):
+        raise ValueError(f"fontsize must be a positive number, got {fontsize!r}")
+    if not isinstance(colorbar, bool):
+        raise TypeError(f"colorbar must be True or False, got {colorbar!r}")
+
+    if ax is None:
+        side = 0.45
+        extra = 0.9 if colorbar else 0.0
+        _, ax = plt.subplots(figsize=(max(1.6, side * W + 0.6) + extra, max(1.4, side * H + 0.5)),
+                             dpi=80)
+    signed = _is_signed(A)
+    if signed:
+        vmax = _symmetric_limit(A)
+        norm = _colors.Normalize(-vmax, vmax)
+        cmap = plt.get_cmap(cmap or SIGNED_CMAP)
+    else:
+        finite = A[np.isfinite(A)]
+        top = float(finite.max()) if finite.size else 1.0
+        top = top if top > 0 else 1.0
+        # a light map: the largest value gets a mid tone, so black text stays readable
+        norm = _colors.Normalize(0.0, top * 1.6) if cmap is None else _colors.Normalize(0.0, top)
+        cmap = plt.get_cmap(cmap or MATRIX_CMAP)
+    cmap = cmap.with_extremes(bad="white")
+    masked = np.ma.masked_invalid(A)
+    im = ax.imshow(masked, cmap=cmap, norm=norm, interpolation="nearest")
+
+    text_of = _formatter(A, fmt)
+    if fontsize is None:
+        fontsize = float(np.clip(15 - 0.8 * max(H, W), 6, 12))
+    for i in range(H):
+        for j in range(W):
+            v = A[i, j]
+            if not np.isfinite(v):
+                continue
+            ax.text(j, i, text_of(v), ha="center", va="center", fontsize=fontsize,
+                    color=_text_color(cmap(norm(v))))
+
+    # cell borders
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xticks(np.arange(-0.5, W, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, H, 1), minor=True)
+    ax.grid(which="minor", color="0.55", linewidth=0.8)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    for spine in ax.spines.values():
+        spine.set_color("0.55")
+
+    if highlight is not None:
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor=HIGHLIGHT_COLOR,
+                               linewidth=3.5, zorder=5, clip_on=False))
+    if title is not None:
+        ax.set_title(str(title), fontsize=max(fontsize, 9))
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    return ax
+
+
+# --------------------------------------------------------------------------- image grids
+def _image_list(images, name="images"):
+    """A list of 2-D float arrays from a list of 2-D arrays or an (N,H,W) / (N,1,H,W) array."""
+    if isinstance(images, np.ndarray):
+        if images.ndim == 2:
+            return [_as_real_array(images, name, ndim=2)]
+        if images.ndim == 4:
+            if images.shape[1] != 1:
+                raise ValueError(
+                    f"{name} as a 4-D array must have shape (N, 1, H, W), got {images.shape}")
+            images = images[:, 0]
+        if images.ndim != 3:
+            raise ValueError(f"{name} must be a list of 2-D arrays or an array of shape "
+                             f"(N, H, W) or (N, 1, H, W), got shape {images.shape}")
+        return [_as_real_array(im, f"{name}[{i}]", ndim=2) for i, im in enumerate(images)]
+    if not isinstance(images, (list, tuple)):
+        raise TypeError(f"{name} must be a list of 2-D arrays or an ndarray, "
+                        f"got {type(images).__name__}")
+    if len(images) == 0:
+        raise ValueError(f"{name} must hold at least one image, got an empty {type(images).__name__}")
+    return [_as_real_array(im, f"{name}[{i}]", ndim=2) for i, im in enumerate(images)]
+
+
+def show_images(images, titles=None, ncols=None, cmap="gray", suptitle=None, signed=None,
+                colorbar=False, size=2.0):
+    """Draw images side by side in a grid.
+
+    Parameters
+    ----------
+    images : list of 2-D arrays, or an array of shape (N, H, W) or (N, 1, H, W)
+    titles : list of str, optional
+        One per image.
+    ncols : int, optional
+        Panels per row; default ``min(N, 4)``.
+    cmap : str
+        Map for unsigned images (default grey).
+    suptitle : str, optional
+        Title of the whole figure (also a short description for readers).
+    signed : bool or None
+        True: draw every image in ``RdBu_r`` centred at zero; False: always ``cmap``;
+        None: decide per image (signed if it has negative values).
+    colorbar : bool
+        A colour bar beside every panel.
+    size : float
+        Side of one panel in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    ims = _image_list(images)
+    n = len(ims)
+    if titles is not None:
+        if isinstance(titles, str) or not isinstance(titles, (list, tuple)):
+            raise TypeError(f"titles must be a list of str, one per image, got {titles!r:.60}")
+        if len(titles) != n:
+            raise ValueError(f"titles must have one entry per image: got {len(titles)} titles "
+                             f"for {n} images")
+    if ncols is None:
+        ncols = min(n, 4)
+    ncols = _check_int(ncols, "ncols", minimum=1)
+    ncols = min(ncols, n)
+    if signed not in (None, True, False):
+        raise TypeError(f"signed must be True, False or None, got {signed!r}")
+    if not isinstance(colorbar, bool):
+        raise TypeError(f"colorbar must be True or False, got {colorbar!r}")
+    if isinstance(size, bool) or not isinstance(size, Real) or not 0 < size <= 20:
+        raise ValueError(f"size must be a number of inches in (0, 20], got {size!r}")
+    try:
+        plt.get_cmap(cmap)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"cmap must be a matplotlib colour map name, got {cmap!r}") from err
+
+    nrows = -(-n // ncols)
+    width = size * ncols * (1.25 if colorbar else 1.0)
+    height = size * nrows + (0.35 if suptitle else 0) + (0.25 if titles else 0) * nrows
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), dpi=80, squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        if k >= n:
+            ax.axis("off")
+            continue
+        im = ims[k]
+        is_signed = _is_signed(im) if signed is None else signed
+        if is_signed:
+            vmax = _symmetric_limit(im)
+            art = ax.imshow(im, cmap=SIGNED_CMAP, vmin=-vmax, vmax=vmax, interpolation="nearest")
+        else:
+            art = ax.imshow(im, cmap=cmap, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if titles is not None:
+            ax.set_title(str(titles[k]), fontsize=9)
+        if colorbar:
+            cb = fig.colorbar(art, ax=ax, fraction=0.046, pad=0.04)
+            cb.ax.tick_params(labelsize=7)
+    if suptitle:
+        fig.suptitle(str(suptitle), fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def show_kernels(weight, suptitle="Kernels (rows: output channels, columns: input channels)",
+                 **kwargs):
+    """Draw an OIHW weight tensor: one row per output channel, one column per input channel.
+
+    ``weight`` has shape (out_channels, in_channels, kH, kW) (a 2-D kernel is also accepted).
+    Other keyword arguments go to :func:`show_images`. Returns the Figure.
+    """
+    w = _as_real_array(weight, "weight", ndim=(2, 4))
+    if w.ndim == 2:
+        w = w[None, None]
+    O, C = w.shape[:2]
+    kwargs.setdefault("titles", [f"out {o}, in {c}" for o in range(O) for c in range(C)])
+    kwargs.setdefault("size", 1.3)
+    if "ncols" in kwargs:
+        raise TypeError("show_kernels sets ncols to the number of input channels; "
+                        "do not pass ncols")
+    return show_images(list(w.reshape(O * C, *w.shape[2:])), ncols=C, suptitle=suptitle, **kwargs)
+
+
+def show_feature_maps(maps, suptitle="Feature maps", **kwargs):
+    """Draw feature maps of shape (C, H, W) or (1, C, H, W), one panel per channel.
+
+    Other keyword arguments go to :func:`show_images`. Returns the Figure.
+    """
+    m = _as_real_array(maps, "maps", ndim=(2, 3, 4))
+    if m.ndim == 4:
+        if m.shape[0] != 1:
+            raise ValueError(f"maps as a 4-D array must hold one sample, shape (1, C, H, W), "
+                             f"got {m.shape}; pass maps[i] for sample i")
+        m = m[0]
+    if m.ndim == 2:
+        m = m[None]
+    kwargs.setdefault("titles", [f"channel {c}" for c in range(m.shape[0])])
+    return show_images(list(m), suptitle=suptitle, **kwargs)
+
+
+# --------------------------------------------------------------------------- animation
+def _window_steps(X, K, stride=1):
+    """Top-left corners (row, col) of every window, in reading order, and the output shape."""
+    H, W = X.shape
+    kh, kw = K.shape
+    out_h, out_w = (H - kh) // stride + 1, (W - kw) // stride + 1
+    corners = [(i * stride, j * stride) for i in range(out_h) for j in range(out_w)]
+    return corners, (out_h, out_w)
+
+
+def sliding_window_animation(X, K, interval=600, stride=1):
+    """Animate a 'valid' cross-correlation of ``X`` with ``K``: one frame per output value.
+
+    Three panels: the input with the current window outlined, the element-wise products
+    ``x * k`` of that window (the cell texts read ``x×k``, the title gives their sum), and the
+    output filled so far. For a 5x5 input and a 3x3 kernel there are 9 frames.
+
+    Parameters
+    ----------
+    X : array-like, shape (H, W)
+    K : array-like, shape (kH, kW), no larger than X
+    interval : int
+        Milliseconds between frames.
+    stride : int
+        Step of the window.
+
+    Returns
+    -------
+    matplotlib.animation.FuncAnimation
+        Its figure is closed, so a notebook shows only what you display, e.g.
+        ``animation_html(anim)``.
+    """
+    X = _as_real_array(X, "X", ndim=2)
+    K = _as_real_array(K, "K", ndim=2)
+    if K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
+        raise ValueError(f"K (shape {K.shape}) must fit inside X (shape {X.shape})")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(K))):
+        raise ValueError("X and K must hold finite numbers (no NaN or inf)")
+    interval = _check_int(interval, "interval", minimum=1)
+    stride = _check_int(stride, "stride", minimum=1)
+    corners, out_shape = _window_steps(X, K, stride)
+    kh, kw = K.shape
+    output = np.full(out_shape, np.nan)
+    text_x, text_k = _formatter(X, None), _formatter(K, None)
+
+    fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.6), dpi=72,
+                             gridspec_kw={"width_ratios": [X.shape[1], kw, out_shape[1]]})
+    fig.suptitle("Sliding a kernel over the input (valid cross-correlation)", fontsize=10)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.04, top=0.78, wspace=0.25)
+
+    def draw(frame):
+        r, c = corners[frame]
+        window = X[r:r + kh, c:c + kw]
+        products = window * K
+        total = float(products.sum())
+        output.flat[frame] = total
+        output.flat[frame + 1:] = np.nan
+        for ax in axes:
+            ax.clear()
+        show_matrix(X, ax=axes[0], title="input X", highlight=(r, c, kh, kw))
+        show_matrix(products, ax=axes[1], title=f"window × K, sum = {_formatter(products, None)(total)}",
+                    fontsize=8)
+        for t, x, k in zip(axes[1].texts, window.flat, K.flat):
+            t.set_text(f"{text_x(x)}×{text_k(k)}")
+        i, j = divmod(frame, out_shape[1])
+        show_matrix(output, ax=axes[2], title=f"output [{i}, {j}]", highlight=(i, j, 1, 1))
+        return []
+
+    anim = _animation.FuncAnimation(fig, draw, frames=len(corners), interval=interval,
+                                    blit=False, repeat=False)
+    plt.close(fig)
+    return anim
+
+
+def animation_html(anim):
+    """The animation as HTML + JavaScript with play / step controls (works with no kernel).
+
+    Returns ``IPython.display.HTML(anim.to_jshtml(default_mode='once'))``.
+    """
+    if not isinstance(anim, _animation.Animation):
+        raise TypeError(f"anim must be a matplotlib Animation (e.g. from "
+                        f"sliding_window_animation), got {type(anim).__name__}")
+    from IPython.display import HTML
+
+    return HTML(anim.to_jshtml(default_mode="once"))
