@@ -236,7 +236,7 @@ def _toeplitz(weight, n, eye):
 
 
 def conv_as_matrix(weight, input_size, sparse=False):
-    """The matrix M of a valid, stride-1 cross-correlation: M @ x.ravel() == corr(x, weight).ravel().
+    """Matrix M of a valid, stride-1 cross-correlation: M @ x.ravel() == corr(x, weight).ravel().
 
     1-D: ``weight`` of shape (k,), ``input_size`` an int n. M has shape (n - k + 1, n) and is a
     **Toeplitz** matrix: row i holds the weights at columns i .. i+k-1, so every diagonal is

@@ -105,10 +105,10 @@ def _crop_to_aspect(image, height, width):
     """Centre-crop ``image`` (H, W, ...) to the aspect ratio height : width."""
     h, w = image.shape[:2]
     if h * width > w * height:  # too tall
-        new_h = w * height // width
+        new_h = max(1, w * height // width)
         top = (h - new_h) // 2
         return image[top:top + new_h]
-    new_w = h * width // height
+    new_w = max(1, h * width // height)
     left = (w - new_w) // 2
     return image[:, left:left + new_w]
 

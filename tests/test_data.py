@@ -1,0 +1,163 @@
+"""Tests of cnn_lib.data: shapes, dtypes, ranges, reproducibility, and no network access."""
+
+import socket
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+from cnn_lib import data
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Make every socket connection fail, so a download attempt would raise."""
+    def refuse(*args, **kwargs):
+        raise OSError("network access is not allowed in cnn_lib.data")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+# --------------------------------------------------------------------------------------------
+# Digits
+# --------------------------------------------------------------------------------------------
+def test_load_digits_shapes_dtypes_ranges(no_network):
+    X_train, X_test, y_train, y_test = data.load_digits()
+    assert X_train.shape == (1347, 1, 8, 8) and X_test.shape == (450, 1, 8, 8)
+    assert y_train.shape == (1347,) and y_test.shape == (450,)
+    assert X_train.dtype == np.float32 and X_test.dtype == np.float32
+    assert y_train.dtype == np.int64 and y_test.dtype == np.int64
+    assert X_train.min() == 0.0 and X_train.max() == 1.0
+    assert set(np.unique(y_train)) == set(range(10))
+
+
+def test_load_digits_split_is_stratified_and_reproducible():
+    X_train, X_test, y_train, y_test = data.load_digits(test_size=0.2, seed=3)
+    again = data.load_digits(test_size=0.2, seed=3)
+    for a, b in zip((X_train, X_test, y_train, y_test), again):
+        np.testing.assert_array_equal(a, b)
+    other = data.load_digits(test_size=0.2, seed=4)
+    assert not np.array_equal(y_test, other[3])
+    # Stratified: each class has (about) the same share of the test set as of the whole set.
+    y_all = np.concatenate([y_train, y_test])
+    share_all = np.bincount(y_all) / len(y_all)
+    share_test = np.bincount(y_test, minlength=10) / len(y_test)
+    assert np.abs(share_all - share_test).max() < 0.01
+    assert len(y_test) == 360  # ceil(0.2 * 1797)
+
+
+def test_load_digits_dtype_and_bad_input():
+    assert data.load_digits(dtype=np.float64)[0].dtype == np.float64
+    with pytest.raises(ValueError, match=r"test_size must be a float in \(0, 1\), got 1.5"):
+        data.load_digits(test_size=1.5)
+    with pytest.raises(TypeError, match="test_size"):
+        data.load_digits(test_size="0.2")
+    with pytest.raises(TypeError, match="seed must be an int, got float"):
+        data.load_digits(seed=1.0)
+    with pytest.raises(TypeError, match="dtype must be a floating dtype, got int64"):
+        data.load_digits(dtype=np.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# The photo
+# --------------------------------------------------------------------------------------------
+def test_photo_ships_inside_matplotlib():
+    path = data.photo_path().resolve()
+    package = Path(matplotlib.__file__).resolve().parent
+    assert path.is_file()
+    assert path.name == "grace_hopper.jpg"
+    assert path.is_relative_to(package / "mpl-data" / "sample_data")
+    assert "Grace" in data.PHOTO_CREDIT and "public domain" in data.PHOTO_CREDIT
+
+
+def test_load_photo_is_a_real_photo(no_network):
+    grey = data.load_photo()
+    assert grey.shape == (600, 512) and grey.dtype == np.float64
+    assert 0.0 <= grey.min() and grey.max() <= 1.0
+    assert grey.std() > 0.1
+    assert len(np.unique(np.round(grey, 3))) > 200  # many grey levels, not a drawing
+    colour = data.load_photo(grey=False)
+    assert colour.shape == (600, 512, 3)
+    # Grey is the ITU-R 601 luma of the colour photo.
+    np.testing.assert_allclose(grey, colour @ [0.299, 0.587, 0.114], atol=1e-12)
+
+
+def test_load_photo_resize():
+    small = data.load_photo(size=128)
+    assert small.shape == (128, 128)
+    assert 0.0 <= small.min() and small.max() <= 1.0 and small.std() > 0.1
+    assert data.load_photo(size=(60, 40), grey=False).shape == (60, 40, 3)
+    # Averaging whole blocks: halving keeps the mean of the (evenly divisible) photo.
+    full, half = data.load_photo(), data.load_photo(size=(300, 256))
+    np.testing.assert_allclose(half, full.reshape(300, 2, 256, 2).mean(axis=(1, 3)))
+    assert data.load_photo(size=(600, 512)).shape == (600, 512)
+    assert data.load_photo(size=(1200, 1024)).shape == (1200, 1024)  # nearest when growing
+
+
+def test_resize_helpers_on_a_tiny_array():
+    image = np.arange(16.0).reshape(4, 4)
+    np.testing.assert_array_equal(data._resize(image, (2, 2)), [[2.5, 4.5], [10.5, 12.5]])
+    np.testing.assert_array_equal(data._resize(np.array([[0.0, 1.0]]), (1, 4)),
+                                  [[0.0, 0.0, 1.0, 1.0]])
+    wide = np.zeros((4, 8))
+    assert data._crop_to_aspect(wide, 1, 1).shape == (4, 4)
+    assert data._crop_to_aspect(wide.T, 1, 1).shape == (4, 4)
+    assert data.load_photo(size=(1, 1000)).shape == (1, 1000)  # extreme aspect: a 1-pixel crop
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(size=0), ValueError, "size must be positive, got 0"),
+    (dict(size=(10, 10, 3)), ValueError, r"size must be an int or a pair \(H, W\)"),
+    (dict(size=12.5), TypeError, "size must be an int or a pair of ints, got 12.5"),
+    (dict(size=True), TypeError, "size"),
+    (dict(grey="yes"), TypeError, "grey must be True or False"),
+])
+def test_load_photo_bad_input(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        data.load_photo(**kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# Synthetic images and load_image
+# --------------------------------------------------------------------------------------------
+def test_synthetic_images():
+    board = data.checkerboard(8, squares=4)
+    np.testing.assert_array_equal(board[:2, :4], [[0, 0, 1, 1], [0, 0, 1, 1]])
+    assert board.mean() == 0.5
+    disc = data.circle(64)
+    assert disc.shape == (64, 64) and disc[32, 32] == 1 and disc[0, 0] == 0
+    assert abs(disc.sum() - np.pi * 16**2) < 40  # area of a radius-16 disc
+    box = data.square(64)
+    assert box.sum() == 32 * 32 and box[16, 16] == 1 and box[15, 15] == 0
+    np.testing.assert_array_equal(box, box.T)
+    np.testing.assert_array_equal(box, box[::-1, ::-1])  # centred
+
+
+def test_synthetic_bad_input():
+    with pytest.raises(TypeError, match="size must be a positive int, got float"):
+        data.checkerboard(6.0)
+    with pytest.raises(ValueError, match="squares must be a positive int, got 0"):
+        data.checkerboard(8, squares=0)
+    with pytest.raises(ValueError, match="radius must be a positive number"):
+        data.circle(8, radius=-1)
+    with pytest.raises(ValueError, match="side must be at most size=8, got 9"):
+        data.square(8, side=9)
+
+
+@pytest.mark.parametrize("name", data.IMAGE_NAMES)
+def test_load_image(name, no_network):
+    image = data.load_image(name, size=32)
+    assert image.shape == (32, 32) and image.dtype == np.float64
+    assert 0.0 <= image.min() and image.max() <= 1.0 and image.std() > 0.1
+
+
+def test_load_image_defaults_and_bad_name():
+    assert data.load_image("checkerboard").shape == (64, 64)
+    assert data.load_image("hopper").shape == (600, 512)
+    with pytest.raises(ValueError, match="name must be one of .*'hopper'.* got 'lena'"):
+        data.load_image("lena")
+    with pytest.raises(ValueError, match="name must be one of"):
+        data.load_image(3)
