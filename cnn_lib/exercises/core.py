@@ -148,8 +148,10 @@ def _compact(value, limit=25):
     if isinstance(value, np.ndarray):
         if value.size > limit:
             return f"an array of shape {tuple(value.shape)}"
-        if value.dtype.kind == "f" and np.all(value == np.round(value)):
-            value = value.astype(int)
+        if value.dtype.kind in "iuf" and np.all(np.isfinite(value)):
+            if np.all(value == np.round(value)) and np.all(np.abs(value) < 1e15):
+                return str(value.astype(np.int64).tolist())
+            return str(np.round(value.astype(float), 4).tolist())
         return " ".join(np.array2string(value, separator=", ").split())
     return _short(value)
 
@@ -457,7 +459,7 @@ class FunctionExercise(Exercise):
     def describe_input(self, label, args):
         shown = ", ".join(f"{p}={_compact(np.asarray(a) if isinstance(a, list) else a)}"
                           for p, a in zip(self.params, args))
-        return f"{label} ({shown})"
+        return f"“{label}” ({shown})"
 
     def _check(self, fn):
         call = f"{self.func_name}({', '.join(self.params)})"
@@ -471,7 +473,7 @@ class FunctionExercise(Exercise):
                 return self._feedback(False, f"your function takes the parameters {signature}, but "
                                              f"it is called as {call}; give it {len(self.params)}.")
         for i, ((label, args), expected) in enumerate(zip(self.cases, self.expected_outputs())):
-            where = f"on input {self.describe_input(label, args)}"
+            where = f"on the test {self.describe_input(label, args)}"
             out, exc = _call(fn, *copy.deepcopy(args))
             if exc is not None:
                 return self._feedback(False, f"{where}, your function raised {_describe_exception(exc)}.")
@@ -494,7 +496,7 @@ class FunctionExercise(Exercise):
                 message += "\n" + diagnosis
             return self._feedback(False, message)
         labels = "; ".join(label for label, _ in self.cases)
-        return self._feedback(True, f"your {self.func_name} matches the reference on all "
+        return self._feedback(True, f"Your {self.func_name} matches the reference on all "
                                     f"{len(self.cases)} inputs ({labels}).")
 
     def _diagnose(self, got, args):
