@@ -19,14 +19,15 @@ import numpy as np
 from matplotlib import animation as _animation
 from matplotlib import colors as _colors
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import NullLocator
 
 __all__ = [
-    "show_matrix",
+    "animation_html",
+    "show_feature_maps",
     "show_images",
     "show_kernels",
-    "show_feature_maps",
+    "show_matrix",
     "sliding_window_animation",
-    "animation_html",
 ]
 
 HIGHLIGHT_COLOR = "#ff7f0e"  # orange: visible on both the blue and the red end of RdBu_r
@@ -84,7 +85,7 @@ def _formatter(a, fmt):
         return lambda v: format(v, fmt)
     finite = a[np.isfinite(a)]
     if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e15:
-        return lambda v: str(int(round(v)))
+        return lambda v: f"{v + 0.0:.0f}"  # + 0.0 turns -0 into 0
 
     def fmt_float(v):
         text = f"{v:.2f}"
@@ -181,14 +182,12 @@ def show_matrix(A, ax=None, title=None, highlight=None, fmt=None, cmap=None, fon
                     color=_text_color(cmap(norm(v))))
 
     # cell borders
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xticks(np.arange(-0.5, W, 1), minor=True)
-    ax.set_yticks(np.arange(-0.5, H, 1), minor=True)
-    ax.grid(which="minor", color="0.55", linewidth=0.8)
-    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
-    for spine in ax.spines.values():
-        spine.set_color("0.55")
+    # cell borders as two line collections (much faster to draw than a grid of ticks)
+    ax.set_axis_off()
+    ax.xaxis.set_major_locator(NullLocator())  # no ticks to lay out when placing the title
+    ax.yaxis.set_major_locator(NullLocator())
+    ax.vlines(np.arange(-0.5, W, 1), -0.5, H - 0.5, color="0.55", linewidth=0.8, clip_on=False)
+    ax.hlines(np.arange(-0.5, H, 1), -0.5, W - 0.5, color="0.55", linewidth=0.8, clip_on=False)
 
     if highlight is not None:
         ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor=HIGHLIGHT_COLOR,
@@ -219,7 +218,8 @@ def _image_list(images, name="images"):
         raise TypeError(f"{name} must be a list of 2-D arrays or an ndarray, "
                         f"got {type(images).__name__}")
     if len(images) == 0:
-        raise ValueError(f"{name} must hold at least one image, got an empty {type(images).__name__}")
+        raise ValueError(f"{name} must hold at least one image, "
+                         f"got an empty {type(images).__name__}")
     return [_as_real_array(im, f"{name}[{i}]", ndim=2) for i, im in enumerate(images)]
 
 
@@ -311,13 +311,14 @@ def show_kernels(weight, suptitle="Kernels (rows: output channels, columns: inpu
     w = _as_real_array(weight, "weight", ndim=(2, 4))
     if w.ndim == 2:
         w = w[None, None]
-    O, C = w.shape[:2]
-    kwargs.setdefault("titles", [f"out {o}, in {c}" for o in range(O) for c in range(C)])
+    n_out, n_in = w.shape[:2]
+    kwargs.setdefault("titles", [f"out {o}, in {c}" for o in range(n_out) for c in range(n_in)])
     kwargs.setdefault("size", 1.3)
     if "ncols" in kwargs:
         raise TypeError("show_kernels sets ncols to the number of input channels; "
                         "do not pass ncols")
-    return show_images(list(w.reshape(O * C, *w.shape[2:])), ncols=C, suptitle=suptitle, **kwargs)
+    return show_images(list(w.reshape(n_out * n_in, *w.shape[2:])), ncols=n_in,
+                       suptitle=suptitle, **kwargs)
 
 
 def show_feature_maps(maps, suptitle="Feature maps", **kwargs):
@@ -345,6 +346,30 @@ def _window_steps(X, K, stride=1):
     out_h, out_w = (H - kh) // stride + 1, (W - kw) // stride + 1
     corners = [(i * stride, j * stride) for i in range(out_h) for j in range(out_w)]
     return corners, (out_h, out_w)
+
+
+def _draw_step(axes, X, K, r, c, output, out_index):
+    """Draw one step of a sliding window on three Axes: input, products, output so far.
+
+    ``(r, c)`` is the window's top-left corner; ``output`` holds NaN where nothing is computed
+    yet; ``out_index = (i, j)`` is the output cell being filled. Shared by the animation and
+    the stepper widget (``cnn_lib.widgets``).
+    """
+    kh, kw = K.shape
+    window = X[r:r + kh, c:c + kw]
+    products = window * K
+    total = products.sum()
+    text_x, text_k = _formatter(X, None), _formatter(K, None)
+    for ax in axes:  # remove what the last step drew (cheaper than ax.clear())
+        for artist in [*ax.images, *ax.texts, *ax.patches, *ax.collections]:
+            artist.remove()
+    show_matrix(X, ax=axes[0], title="input X", highlight=(r, c, kh, kw))
+    show_matrix(products, ax=axes[1], fontsize=8,
+                title=f"window × K, sum = {_formatter(products, None)(total)}")
+    for t, x, k in zip(axes[1].texts, window.flat, K.flat):
+        t.set_text(f"{text_x(x)}×{text_k(k)}")
+    i, j = out_index
+    show_matrix(output, ax=axes[2], title=f"output [{i}, {j}]", highlight=(i, j, 1, 1))
 
 
 def sliding_window_animation(X, K, interval=600, stride=1):
@@ -380,7 +405,6 @@ def sliding_window_animation(X, K, interval=600, stride=1):
     corners, out_shape = _window_steps(X, K, stride)
     kh, kw = K.shape
     output = np.full(out_shape, np.nan)
-    text_x, text_k = _formatter(X, None), _formatter(K, None)
 
     fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.6), dpi=72,
                              gridspec_kw={"width_ratios": [X.shape[1], kw, out_shape[1]]})
@@ -389,20 +413,9 @@ def sliding_window_animation(X, K, interval=600, stride=1):
 
     def draw(frame):
         r, c = corners[frame]
-        window = X[r:r + kh, c:c + kw]
-        products = window * K
-        total = float(products.sum())
-        output.flat[frame] = total
+        output.flat[frame] = float((X[r:r + kh, c:c + kw] * K).sum())
         output.flat[frame + 1:] = np.nan
-        for ax in axes:
-            ax.clear()
-        show_matrix(X, ax=axes[0], title="input X", highlight=(r, c, kh, kw))
-        show_matrix(products, ax=axes[1], title=f"window × K, sum = {_formatter(products, None)(total)}",
-                    fontsize=8)
-        for t, x, k in zip(axes[1].texts, window.flat, K.flat):
-            t.set_text(f"{text_x(x)}×{text_k(k)}")
-        i, j = divmod(frame, out_shape[1])
-        show_matrix(output, ax=axes[2], title=f"output [{i}, {j}]", highlight=(i, j, 1, 1))
+        _draw_step(axes, X, K, r, c, output, divmod(frame, out_shape[1]))
         return []
 
     anim = _animation.FuncAnimation(fig, draw, frames=len(corners), interval=interval,

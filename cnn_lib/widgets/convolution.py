@@ -1,0 +1,454 @@
+"""Explorers for the convolution chapter: a filter explorer and a sliding-window stepper.
+
+Each explorer comes in three parts:
+
+- a plain update function that computes what the widget shows (the tests call it directly):
+  :func:`filter_explorer_update`, :func:`stepper_state`;
+- an ipywidgets front end for a live kernel: :func:`filter_explorer`,
+  :func:`sliding_window_stepper`;
+- a twin that works in the static HTML book with no kernel: :func:`filter_gallery` (a figure)
+  and :func:`cnn_lib.plot.sliding_window_animation` (a JavaScript animation).
+"""
+
+import io
+from collections import OrderedDict
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import ipywidgets as w
+import numpy as np
+
+from cnn_lib import plot
+
+__all__ = [
+    "KERNELS",
+    "FilterExplorer",
+    "SlidingWindowStepper",
+    "StepperState",
+    "TOY_K",
+    "TOY_X",
+    "default_images",
+    "filter_explorer",
+    "filter_explorer_update",
+    "filter_gallery",
+    "render_filter_png",
+    "render_stepper_png",
+    "sliding_window_stepper",
+    "stepper_state",
+]
+
+# name -> (3x3 integer kernel, divisor): the kernel applied is kernel / divisor
+KERNELS = OrderedDict([
+    ("identity", (np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]]), 1)),
+    ("edge (diagonal)", (np.array([[1, 0, -1], [0, 0, 0], [-1, 0, 1]]), 1)),
+    ("edge (Laplacian)", (np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]]), 1)),
+    ("edge (all directions)", (np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]), 1)),
+    ("sharpen", (np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]), 1)),
+    ("box blur", (np.ones((3, 3), dtype=int), 9)),
+    ("Gaussian blur", (np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]), 16)),
+    ("vertical edge", (np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]), 1)),
+    ("horizontal edge", (np.array([[-1, -1, -1], [0, 0, 0], [1, 1, 1]]), 1)),
+    ("custom sharpen / 9", (np.array([[0, -3, 0], [-3, 21, -3], [0, -3, 0]]), 9)),
+])
+for _k, _ in KERNELS.values():
+    _k.setflags(write=False)
+
+# the toy example of the CU Boulder deck: the valid correlation is [[4,3,4],[2,4,3],[2,3,4]]
+TOY_X = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0],
+                  [0, 1, 1, 0, 0]])
+TOY_K = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
+TOY_X.setflags(write=False)
+TOY_K.setflags(write=False)
+
+_BOX_LIMIT = 99  # the 3x3 boxes of the filter explorer accept -99..99
+
+
+# --------------------------------------------------------------------------- images
+def _synthetic_images(size):
+    """Checkerboard, disc and square made with NumPy (used if cnn_lib.data lacks them)."""
+    idx = np.arange(size)
+    cells = idx * 8 // size
+    checker = ((cells[:, None] + cells[None, :]) % 2).astype(float)
+    c = idx - (size - 1) / 2
+    disc = (c[:, None] ** 2 + c[None, :] ** 2 <= (size / 4) ** 2).astype(float)
+    sq = np.zeros((size, size))
+    s0 = size // 4
+    sq[s0:s0 + size // 2, s0:s0 + size // 2] = 1.0
+    return {"checkerboard": checker, "circle": disc, "square": sq}
+
+
+def default_images(size=128):
+    """The explorer's images: the Grace Hopper photo and three synthetic shapes, ``size`` square.
+
+    Returns an ordered dict name -> 2-D float array in [0, 1].
+    """
+    size = plot._check_int(size, "size", minimum=8)
+    images = OrderedDict()
+    from cnn_lib import data
+
+    images["photo (Grace Hopper)"] = np.asarray(data.load_photo(size=size), dtype=float)
+    synthetic = _synthetic_images(size)
+    for name in ("checkerboard", "circle", "square"):
+        try:
+            images[name] = np.asarray(data.load_image(name, size=size), dtype=float)
+        except Exception:  # an older cnn_lib.data without load_image: make it here
+            images[name] = synthetic[name]
+    return images
+
+
+# --------------------------------------------------------------------------- filter explorer
+def _check_kernel(kernel, divisor):
+    K = plot._as_real_array(kernel, "kernel", ndim=2)
+    if K.shape[0] % 2 == 0 or K.shape[1] % 2 == 0:
+        raise ValueError(f"kernel must have odd height and width (so it has a centre pixel), "
+                         f"got shape {K.shape}")
+    if not np.all(np.isfinite(K)):
+        raise ValueError("kernel must hold finite numbers, got NaN or inf")
+    if isinstance(divisor, bool) or not isinstance(divisor, Real):
+        raise TypeError(f"divisor must be a number, got {type(divisor).__name__} {divisor!r}")
+    if divisor == 0 or not np.isfinite(divisor):
+        raise ValueError(f"divisor must be a finite non-zero number (the kernel is divided by "
+                         f"it), got {divisor!r}")
+    return K / float(divisor)
+
+
+def filter_explorer_update(image, kernel, divisor=1):
+    """Filter ``image`` with ``kernel / divisor``: 'same'-size cross-correlation, zero padding.
+
+    Computed with ``cnn_lib.scratch.conv2d(..., padding='same')``, i.e. what
+    ``torch.nn.functional.conv2d`` does.
+
+    Parameters
+    ----------
+    image : array-like, shape (H, W)
+    kernel : array-like, shape (kh, kw), kh and kw odd
+    divisor : non-zero number
+
+    Returns
+    -------
+    ndarray, shape (H, W), float64
+    """
+    from cnn_lib import scratch
+
+    X = plot._as_real_array(image, "image", ndim=2)
+    if not np.all(np.isfinite(X)):
+        raise ValueError("image must hold finite numbers, got NaN or inf")
+    K = _check_kernel(kernel, divisor)
+    if K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
+        raise ValueError(f"kernel (shape {K.shape}) must not be larger than image "
+                         f"(shape {X.shape})")
+    return scratch.conv2d(X[None, None], K[None, None], padding="same")[0, 0]
+
+
+def _rgba_bytes(A, signed):
+    """Colour-map a 2-D array to uint8 RGBA: grey in [0, 1] (clipped), or RdBu_r centred at 0."""
+    import matplotlib
+
+    if signed:
+        vmax = plot._symmetric_limit(A)
+        return matplotlib.colormaps[plot.SIGNED_CMAP]((A / vmax + 1) / 2, bytes=True)
+    grey = (np.clip(A, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
+    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+
+
+def render_filter_png(A, signed=None, scale=2):
+    """PNG bytes of a 2-D array, each pixel drawn as a ``scale`` x ``scale`` block.
+
+    Unsigned values are shown in grey on the fixed range [0, 1] (values outside are clipped,
+    so a blur keeps its brightness); signed values (any < 0, or ``signed=True``) in RdBu_r
+    centred at zero. This is the redraw path of :func:`filter_explorer`.
+    """
+    from PIL import Image
+
+    A = plot._as_real_array(A, "A", ndim=2)
+    scale = plot._check_int(scale, "scale", minimum=1)
+    signed = plot._is_signed(A) if signed is None else bool(signed)
+    rgba = _rgba_bytes(A, signed)
+    if scale > 1:
+        rgba = np.repeat(np.repeat(rgba, scale, axis=0), scale, axis=1)
+    buf = io.BytesIO()
+    Image.fromarray(rgba, mode="RGBA").save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
+def _range_text(A):
+    lo, hi = float(np.min(A)), float(np.max(A))
+    if plot._is_signed(A):
+        return (f"output range {lo:.2f} … {hi:.2f}; colours: blue negative, white 0, "
+                f"red positive (RdBu_r, symmetric ±{plot._symmetric_limit(A):.2f})")
+    return f"output range {lo:.2f} … {hi:.2f}; grey from 0 (black) to 1 (white), clipped"
+
+
+class FilterExplorer(w.VBox):
+    """Live filter explorer (an ``ipywidgets.VBox``); build it with :func:`filter_explorer`.
+
+    Attributes the tests and notebooks use: ``image_dropdown``, ``kernel_dropdown``,
+    ``boxes`` (3x3 list of ``BoundedIntText``), ``divisor_box``, ``input_view`` and
+    ``output_view`` (``ipywidgets.Image``), ``message`` (``HTML``), ``result`` (the last
+    filtered array).
+    """
+
+    def __init__(self, images):
+        super().__init__()
+        self.images = images
+        self.result = None
+        self._filling = False
+        self.image_dropdown = w.Dropdown(options=list(images), description="image")
+        self.kernel_dropdown = w.Dropdown(options=list(KERNELS), value="edge (Laplacian)",
+                                          description="kernel")
+        box_layout = w.Layout(width="64px")
+        self.boxes = [[w.BoundedIntText(value=0, min=-_BOX_LIMIT, max=_BOX_LIMIT,
+                                        layout=box_layout) for _ in range(3)] for _ in range(3)]
+        self.divisor_box = w.BoundedIntText(value=1, min=-_BOX_LIMIT, max=_BOX_LIMIT,
+                                            description="÷", layout=w.Layout(width="110px"))
+        self.input_view = w.Image(format="png")
+        self.output_view = w.Image(format="png")
+        self.message = w.HTML()
+
+        self.image_dropdown.observe(self._on_change, names="value")
+        self.kernel_dropdown.observe(self._on_kernel, names="value")
+        for box in (b for row in self.boxes for b in row):
+            box.observe(self._on_change, names="value")
+        self.divisor_box.observe(self._on_change, names="value")
+
+        grid = w.GridBox([b for row in self.boxes for b in row],
+                         layout=w.Layout(grid_template_columns="repeat(3, 70px)"))
+        controls = w.VBox([self.image_dropdown, self.kernel_dropdown, w.HTML("kernel values:"),
+                           grid, self.divisor_box])
+        views = w.HBox([w.VBox([w.HTML("<b>input</b>"), self.input_view]),
+                        w.VBox([w.HTML("<b>output</b>"), self.output_view])])
+        self.children = [w.HBox([controls, views]), self.message]
+        self._fill_boxes(self.kernel_dropdown.value)
+        self.update()
+
+    def kernel(self):
+        """The kernel (3x3 int array) and divisor currently in the boxes."""
+        K = np.array([[b.value for b in row] for row in self.boxes], dtype=int)
+        return K, self.divisor_box.value
+
+    def _fill_boxes(self, name):
+        K, divisor = KERNELS[name]
+        self._filling = True
+        try:
+            for row, krow in zip(self.boxes, K):
+                for box, v in zip(row, krow):
+                    box.value = int(v)
+            self.divisor_box.value = int(divisor)
+        finally:
+            self._filling = False
+
+    def _on_kernel(self, change):
+        self._fill_boxes(change["new"])
+        self.update()
+
+    def _on_change(self, change):
+        if not self._filling:
+            self.update()
+
+    def update(self):
+        """Recompute the filtered image and redraw both views; returns the result (or None)."""
+        image = self.images[self.image_dropdown.value]
+        K, divisor = self.kernel()
+        try:
+            self.result = filter_explorer_update(image, K, divisor)
+        except (ValueError, TypeError) as err:
+            self.message.value = f"<span style='color:#b00'>{err}</span>"
+            return None
+        self.input_view.value = render_filter_png(image, signed=False)
+        self.output_view.value = render_filter_png(self.result)
+        edited = not (np.array_equal(K, KERNELS[self.kernel_dropdown.value][0])
+                      and divisor == KERNELS[self.kernel_dropdown.value][1])
+        label = "your kernel" if edited else self.kernel_dropdown.value
+        self.message.value = f"{label}: {_range_text(self.result)}"
+        return self.result
+
+
+def filter_explorer(images=None):
+    """A live filter explorer: pick an image and a kernel, edit the 3x3 values and divisor.
+
+    Any change recomputes :func:`filter_explorer_update` and redraws at once. ``images`` is a
+    dict name -> 2-D array (default: :func:`default_images`). Returns a
+    :class:`FilterExplorer` (an ``ipywidgets.VBox``).
+    Its static twin for the HTML book is :func:`filter_gallery`.
+    """
+    if images is None:
+        images = default_images()
+    if not isinstance(images, dict) or not images:
+        raise TypeError(f"images must be a non-empty dict name -> 2-D array, "
+                        f"got {type(images).__name__}")
+    checked = OrderedDict()
+    for name, im in images.items():
+        A = plot._as_real_array(im, f"images[{name!r}]", ndim=2)
+        if min(A.shape) < 3:
+            raise ValueError(f"images[{name!r}] must be at least 3x3, got shape {A.shape}")
+        checked[str(name)] = A
+    return FilterExplorer(checked)
+
+
+def filter_gallery(image=None, kernels=None, ncols=4):
+    """The static twin of the filter explorer: ``image`` under every gallery kernel.
+
+    Parameters
+    ----------
+    image : 2-D array, optional
+        Default: the Grace Hopper photo at 128 x 128.
+    kernels : list of names from ``KERNELS``, optional (default: all of them)
+    ncols : int
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The input first, then one panel per kernel titled with its name; signed results in
+        RdBu_r centred at 0, others in grey.
+    """
+    if image is None:
+        image = default_images()["photo (Grace Hopper)"]
+    X = plot._as_real_array(image, "image", ndim=2)
+    names = list(KERNELS) if kernels is None else list(kernels)
+    for name in names:
+        if name not in KERNELS:
+            raise ValueError(f"kernels must name gallery kernels {list(KERNELS)}, got {name!r}")
+    panels, titles = [X], ["input"]
+    for name in names:
+        K, divisor = KERNELS[name]
+        panels.append(filter_explorer_update(X, K, divisor))
+        titles.append(name)
+    return plot.show_images(panels, titles=titles, ncols=ncols, size=1.9,
+                            suptitle="One image under each kernel of the gallery")
+
+
+# --------------------------------------------------------------------------- stepper
+@dataclass
+class StepperState:
+    """What the sliding-window stepper shows at one position.
+
+    row, col: top-left corner of the window in X; window: the (kh, kw) patch of X under the
+    kernel; products: window * K element-wise; total: their sum (the output value);
+    output_so_far: output-shaped array, NaN where not computed yet; position, n_positions:
+    this step (0-based, reading order) and the number of steps; output_index: (i, j) in the
+    output.
+    """
+
+    position: int
+    n_positions: int
+    row: int
+    col: int
+    output_index: tuple
+    window: np.ndarray
+    products: np.ndarray
+    total: float
+    output_so_far: np.ndarray
+
+
+def _check_xk(X, K):
+    X = plot._as_real_array(X, "X", ndim=2)
+    K = plot._as_real_array(K, "K", ndim=2)
+    if K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
+        raise ValueError(f"K (shape {K.shape}) must fit inside X (shape {X.shape})")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(K))):
+        raise ValueError("X and K must hold finite numbers (no NaN or inf)")
+    return X, K
+
+
+def stepper_state(X, K, position):
+    """The state of a 'valid' cross-correlation of X with K after ``position + 1`` steps.
+
+    Windows are visited in reading order (stride 1): position p has its top-left corner at
+    ``divmod(p, W - kw + 1)``. Returns a :class:`StepperState`.
+    """
+    X, K = _check_xk(X, K)
+    kh, kw = K.shape
+    out_h, out_w = X.shape[0] - kh + 1, X.shape[1] - kw + 1
+    n = out_h * out_w
+    if isinstance(position, bool) or not isinstance(position, Integral):
+        raise TypeError(f"position must be an int, got {type(position).__name__} {position!r}")
+    if not 0 <= position < n:
+        raise ValueError(f"position must be in 0..{n - 1} (a {out_h}x{out_w} output has {n} "
+                         f"positions), got {position}")
+    position = int(position)
+    out = np.full((out_h, out_w), np.nan)
+    for p in range(position + 1):
+        i, j = divmod(p, out_w)
+        out[i, j] = float((X[i:i + kh, j:j + kw] * K).sum())
+    r, c = divmod(position, out_w)
+    window = X[r:r + kh, c:c + kw].copy()
+    products = window * K
+    return StepperState(position=position, n_positions=n, row=r, col=c, output_index=(r, c),
+                        window=window, products=products, total=float(products.sum()),
+                        output_so_far=out)
+
+
+def _stepper_figure():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.2, 2.4), dpi=72)
+    axes = fig.subplots(1, 3)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.04, top=0.85, wspace=0.25)
+    return fig, axes
+
+
+def render_stepper_png(X, K, state, fig_axes=None):
+    """PNG bytes of the stepper's three panels for ``state``: the widget's redraw path.
+
+    ``fig_axes`` = (Figure, 3 Axes) to reuse between calls (faster); a new figure if None.
+    """
+    X, K = _check_xk(X, K)
+    fig, axes = _stepper_figure() if fig_axes is None else fig_axes
+    plot._draw_step(axes, X, K, state.row, state.col, state.output_so_far, state.output_index)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _sum_text(state):
+    fp = plot._formatter(state.products, None)
+    i, j = state.output_index
+    terms = " + ".join(f"{fp(p)}" for p in state.products.flat)
+    return (f"step {state.position + 1} of {state.n_positions}: output[{i}, {j}] = "
+            f"sum of window × K = {terms} = <b>{fp(state.total)}</b>")
+
+
+class SlidingWindowStepper(w.VBox):
+    """Live sliding-window stepper (an ``ipywidgets.VBox``); build it with
+    :func:`sliding_window_stepper`.
+
+    Attributes: ``slider`` (``IntSlider``), ``play`` (``Play``, linked to the slider),
+    ``view`` (``ipywidgets.Image``), ``caption`` (``HTML``), ``state`` (the last
+    :class:`StepperState`).
+    """
+
+    def __init__(self, X, K):
+        super().__init__()
+        self.X, self.K = X, K
+        n = (X.shape[0] - K.shape[0] + 1) * (X.shape[1] - K.shape[1] + 1)
+        self.slider = w.IntSlider(value=0, min=0, max=n - 1, description="position",
+                                  continuous_update=True)
+        self.play = w.Play(value=0, min=0, max=n - 1, interval=800, description="play")
+        w.jslink((self.play, "value"), (self.slider, "value"))
+        self.view = w.Image(format="png")
+        self.caption = w.HTML()
+        self._fig_axes = _stepper_figure()
+        self.slider.observe(lambda change: self.update(change["new"]), names="value")
+        self.children = [w.HBox([self.play, self.slider]), self.view, self.caption]
+        self.update(0)
+
+    def update(self, position):
+        """Compute :func:`stepper_state` at ``position`` and redraw; returns the state."""
+        self.state = stepper_state(self.X, self.K, position)
+        self.view.value = render_stepper_png(self.X, self.K, self.state, self._fig_axes)
+        self.caption.value = _sum_text(self.state)
+        return self.state
+
+
+def sliding_window_stepper(X=None, K=None):
+    """A live stepper: move the slider (or press play) to slide K over X one position at a time.
+
+    Shows the input with the window outlined, the element-wise products, their sum and the
+    output filled so far. Default X, K: the 5x5 toy example (``TOY_X``, ``TOY_K``), whose
+    output is [[4, 3, 4], [2, 4, 3], [2, 3, 4]]. Returns a :class:`SlidingWindowStepper`.
+    Its static twin: ``plot.animation_html(plot.sliding_window_animation(X, K))``.
+    """
+    X = TOY_X if X is None else X
+    K = TOY_K if K is None else K
+    X, K = _check_xk(X, K)
+    return SlidingWindowStepper(X, K)
