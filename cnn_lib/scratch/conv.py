@@ -109,7 +109,7 @@ def conv_arguments(fn, input, weight, stride, padding, dilation, groups):
 
 
 def output_size(size, pad_total, kernel, stride, dilation):
-    """Output length along one axis: floor((size + pad_total - dilation*(kernel-1) - 1)/stride) + 1."""
+    """Output length along one axis: floor((size + pads - dilation*(kernel-1) - 1)/stride) + 1."""
     return (size + pad_total - dilation * (kernel - 1) - 1) // stride + 1
 
 

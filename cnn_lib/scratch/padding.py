@@ -29,7 +29,7 @@ _NUMPY_MODE = {
 
 
 def _four_sides(padding, fn):
-    """Turn ``padding`` into ``(left, right, top, bottom)``, as ``torch.nn.functional.pad`` reads it.
+    """Turn ``padding`` into ``(left, right, top, bottom)``, as ``torch...pad`` reads it.
 
     An int pads all four sides; ``(left, right)`` pads only the width, like PyTorch's 2-tuple.
     """
