@@ -1,0 +1,93 @@
+"""Speed of ``cnn_lib.scratch.conv2d`` and ``conv2d_backward`` against PyTorch's CPU conv2d.
+
+Run ``python -m benchmarks.conv``. Prints, for each teaching shape (float32, batch 64), the
+median time of the NumPy version divided by the median time of PyTorch, forward and backward.
+DESIGN.md's budget is a ratio of at most 1.5. PyTorch's backward is autograd's backward of
+``F.conv2d`` with input, weight and bias all requiring gradients; PyTorch keeps its default
+number of threads (printed), NumPy's matrix products use OpenBLAS's default threads.
+"""
+
+import timeit
+
+import numpy as np
+
+# (name, N, C_in, C_out, H = W, kernel, padding)
+SHAPES = [
+    ("64x3x32x32 -> 16, 3x3, p=1", 64, 3, 16, 32, 3, 1),
+    ("64x16x16x16 -> 32, 3x3, p=1", 64, 16, 32, 16, 3, 1),
+    ("64x1x28x28 -> 6, 5x5, p=0", 64, 1, 6, 28, 5, 0),
+]
+
+
+def _median_ms(f, repeat, number):
+    """Median over ``repeat`` runs of the time per call, in milliseconds."""
+    f()  # warm up
+    times = timeit.repeat(f, repeat=repeat, number=number)
+    return 1e3 * float(np.median(times)) / number
+
+
+def time_shape(N, C_in, C_out, size, kernel, padding, repeat=15, number=5, seed=0):
+    """Median times in ms of the four calls (NumPy / PyTorch, forward / backward) for one shape."""
+    import torch
+    import torch.nn.functional as F
+
+    from cnn_lib.scratch import conv2d, conv2d_backward
+
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, C_in, size, size), dtype=np.float32)
+    w = rng.standard_normal((C_out, C_in, kernel, kernel), dtype=np.float32)
+    b = rng.standard_normal(C_out, dtype=np.float32)
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    out_t = F.conv2d(xt, wt, bt, padding=padding)
+    go = rng.standard_normal(tuple(out_t.shape), dtype=np.float32)
+    go_t = torch.tensor(go)
+
+    def torch_forward():
+        with torch.no_grad():
+            F.conv2d(xt, wt, bt, padding=padding)
+
+    def torch_backward():
+        torch.autograd.grad(out_t, (xt, wt, bt), go_t, retain_graph=True)
+
+    return {
+        "numpy_forward_ms": _median_ms(lambda: conv2d(x, w, b, padding=padding), repeat, number),
+        "torch_forward_ms": _median_ms(torch_forward, repeat, number),
+        "numpy_backward_ms": _median_ms(lambda: conv2d_backward(go, x, w, padding=padding),
+                                        repeat, number),
+        "torch_backward_ms": _median_ms(torch_backward, repeat, number),
+    }
+
+
+def run(repeat=15, number=5):
+    """Time every shape in SHAPES; one dict per shape with times in ms and the two ratios."""
+    import torch
+
+    rows = []
+    for name, *shape in SHAPES:
+        t = time_shape(*shape, repeat=repeat, number=number)
+        rows.append({
+            "shape": name,
+            **t,
+            "forward_ratio": t["numpy_forward_ms"] / t["torch_forward_ms"],
+            "backward_ratio": t["numpy_backward_ms"] / t["torch_backward_ms"],
+            "torch_threads": torch.get_num_threads(),
+        })
+    return rows
+
+
+def main():
+    """Print the table of ``run()``."""
+    rows = run()
+    print(f"conv2d, float32, median of repeats; torch threads = {rows[0]['torch_threads']}")
+    header = (f"{'shape':30} {'fwd np ms':>9} {'fwd pt ms':>9} {'fwd ratio':>9} "
+              f"{'bwd np ms':>9} {'bwd pt ms':>9} {'bwd ratio':>9}")
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(f"{r['shape']:30} {r['numpy_forward_ms']:9.2f} {r['torch_forward_ms']:9.2f} "
+              f"{r['forward_ratio']:9.2f} {r['numpy_backward_ms']:9.2f} "
+              f"{r['torch_backward_ms']:9.2f} {r['backward_ratio']:9.2f}")
+
+
+if __name__ == "__main__":
+    main()
