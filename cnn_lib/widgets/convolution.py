@@ -31,6 +31,7 @@ __all__ = [
     "filter_explorer",
     "filter_explorer_update",
     "filter_gallery",
+    "kernel_is_signed",
     "render_filter_png",
     "render_stepper_png",
     "sliding_window_stepper",
@@ -140,12 +141,33 @@ def filter_explorer_update(image, kernel, divisor=1):
     return scratch.conv2d(X[None, None], K[None, None], padding="same")[0, 0]
 
 
+def kernel_is_signed(kernel, divisor=1):
+    """True if the filtered image is best shown signed (RdBu_r centred at 0), not as an image.
+
+    That is when the kernel's weights sum to 0 or less (edge detectors: a flat region gives 0,
+    edges give positive and negative values). A kernel whose weights sum to a positive number
+    (identity, blurs, sharpen) keeps the image's brightness (times the sum): grey in [0, 1].
+    """
+    return bool(np.sum(np.asarray(kernel, dtype=float)) / float(divisor) <= 1e-12)
+
+
+def _robust_limit(A):
+    """The colour limit for signed results: the 99.5th percentile of |A| (or max |A| if 0).
+
+    Zero padding makes strong edges along the image border; with the plain maximum they
+    would wash out every other edge.
+    """
+    limit = float(np.percentile(np.abs(A), 99.5))
+    return limit if limit > 0 else plot._symmetric_limit(A)
+
+
 def _rgba_bytes(A, signed):
     """Colour-map a 2-D array to uint8 RGBA: grey in [0, 1] (clipped), or RdBu_r centred at 0."""
     import matplotlib
 
     if signed:
-        vmax = plot._symmetric_limit(A)
+        vmax = _robust_limit(A)
+        A = np.clip(A, -vmax, vmax)
         return matplotlib.colormaps[plot.SIGNED_CMAP]((A / vmax + 1) / 2, bytes=True)
     grey = (np.clip(A, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
     return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
@@ -156,7 +178,8 @@ def render_filter_png(A, signed=None, scale=2):
 
     Unsigned values are shown in grey on the fixed range [0, 1] (values outside are clipped,
     so a blur keeps its brightness); signed values (any < 0, or ``signed=True``) in RdBu_r
-    centred at zero. This is the redraw path of :func:`filter_explorer`.
+    centred at zero, saturating at the 99.5th percentile of |A|. This is the redraw path of
+    :func:`filter_explorer`.
     """
     from PIL import Image
 
@@ -171,11 +194,11 @@ def render_filter_png(A, signed=None, scale=2):
     return buf.getvalue()
 
 
-def _range_text(A):
+def _range_text(A, signed):
     lo, hi = float(np.min(A)), float(np.max(A))
-    if plot._is_signed(A):
+    if signed:
         return (f"output range {lo:.2f} … {hi:.2f}; colours: blue negative, white 0, "
-                f"red positive (RdBu_r, symmetric ±{plot._symmetric_limit(A):.2f})")
+                f"red positive (RdBu_r, saturating at ±{_robust_limit(A):.2f})")
     return f"output range {lo:.2f} … {hi:.2f}; grey from 0 (black) to 1 (white), clipped"
 
 
@@ -255,11 +278,12 @@ class FilterExplorer(w.VBox):
             self.message.value = f"<span style='color:#b00'>{err}</span>"
             return None
         self.input_view.value = render_filter_png(image, signed=False)
-        self.output_view.value = render_filter_png(self.result)
+        signed = kernel_is_signed(K, divisor)
+        self.output_view.value = render_filter_png(self.result, signed=signed)
         edited = not (np.array_equal(K, KERNELS[self.kernel_dropdown.value][0])
                       and divisor == KERNELS[self.kernel_dropdown.value][1])
         label = "your kernel" if edited else self.kernel_dropdown.value
-        self.message.value = f"{label}: {_range_text(self.result)}"
+        self.message.value = f"{label}: {_range_text(self.result, signed)}"
         return self.result
 
 
@@ -298,8 +322,10 @@ def filter_gallery(image=None, kernels=None, ncols=4):
     Returns
     -------
     matplotlib.figure.Figure
-        The input first, then one panel per kernel titled with its name; signed results in
-        RdBu_r centred at 0, others in grey.
+        The input first, then one panel per kernel titled with its name; results of kernels
+        whose weights sum to 0 (edge detectors) in RdBu_r centred at 0 (clipped at the 99.5th
+        percentile of their magnitude, as zero padding makes strong edges along the border),
+        the others in grey, clipped to [0, 1] (see :func:`kernel_is_signed`).
     """
     if image is None:
         image = default_images()["photo (Grace Hopper)"]
@@ -311,7 +337,12 @@ def filter_gallery(image=None, kernels=None, ncols=4):
     panels, titles = [X], ["input"]
     for name in names:
         K, divisor = KERNELS[name]
-        panels.append(filter_explorer_update(X, K, divisor))
+        out = filter_explorer_update(X, K, divisor)
+        if kernel_is_signed(K, divisor):
+            limit = _robust_limit(out)
+            panels.append(np.clip(out, -limit, limit))
+        else:
+            panels.append(np.clip(out, 0.0, 1.0))
         titles.append(name)
     return plot.show_images(panels, titles=titles, ncols=ncols, size=1.9,
                             suptitle="One image under each kernel of the gallery")
