@@ -92,7 +92,7 @@ ODD_ANSWERS = [
     None, ..., float("nan"), float("inf"), -float("inf"), "28", "<script>alert(1)</script>", "",
     True, False, {}, {"a": 1}, set(), [], [[]], [1, [2, 3]], [[1, 2], [3]], 1 + 2j,
     [[1 + 1j, 0], [0, 0]], 10 ** 400, [[10 ** 400, 0], [0, 0]], fractions.Fraction(28),
-    decimal.Decimal("28"), np.float32(28), np.array(28), np.zeros((2000, 2000)),
+    decimal.Decimal("28"), decimal.Decimal("NaN"), np.float32(28), np.array(28), np.zeros((2000, 2000)),
     np.array([[np.nan, 0], [0, 0]]), np.array(["a", "b"]), np.array([[True, False], [True, True]]),
     (x for x in range(3)), Weird(), [[Weird(), 0], [0, 0]], object(), int, print, b"28",
     np.datetime64("2024-01-01"), [[None, 1], [2, 3]],

@@ -17,6 +17,7 @@ a function whose body is still ``...`` (it returns ``None``).
 """
 
 import copy
+import decimal
 import html
 import inspect
 import numbers
@@ -163,7 +164,7 @@ def _shape_words(shape):
 
 
 def _is_real(x):
-    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+    return isinstance(x, (numbers.Real, decimal.Decimal)) and not isinstance(x, (bool, np.bool_))
 
 
 def _as_numeric_array(obj):
@@ -201,9 +202,10 @@ def _as_numeric_array(obj):
         for index, item in np.ndenumerate(arr):
             if not _is_real(item):
                 if arr.ndim == 0:
-                    return None, f"got a {kind} ({_short(obj, 40)}), not numbers"
+                    return None, f"got {_short(obj, 40)} (of type {kind}), not a number"
                 where = tuple(int(i) for i in index)
-                return None, f"the entry at index {where} is a {type(item).__name__}, not a number"
+                what = "None" if item is None else f"of type {type(item).__name__}"
+                return None, f"the entry at index {where} is {what}, not a number"
     if dkind not in "iufO":
         return None, f"got entries of type {arr.dtype}, not numbers"
     with warnings.catch_warnings():
@@ -484,7 +486,9 @@ class FunctionExercise(Exercise):
                 return self._feedback(False, f"{where}, your function returned None; "
                                              "is a `return` missing on some path?")
             got, problem = _as_numeric_array(out)
-            if problem is None:
+            if problem is not None:
+                problem = f"your function's result is not an array of numbers: {problem}"
+            else:
                 problem = _compare_arrays(got, expected, self.rtol, self.atol)
             if problem is None:
                 continue
