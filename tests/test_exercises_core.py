@@ -21,24 +21,42 @@ from cnn_lib.exercises.core import (
 
 def _count():
     return NumberExercise(
-        "q1", "A count", "How many?", answer=28, hint_text=["first", "second"],
-        solution_text="**28** because.", common_mistakes={27: "off by one."}, integer=True,
+        "q1",
+        "A count",
+        "How many?",
+        answer=28,
+        hint_text=["first", "second"],
+        solution_text="**28** because.",
+        common_mistakes={27: "off by one."},
+        integer=True,
     )
 
 
 def _array():
     return ArrayExercise(
-        "q2", "An array", "Give a 2x2 array.", answer=[[0, -1], [-1, 1]], hint_text="one hint",
+        "q2",
+        "An array",
+        "Give a 2x2 array.",
+        answer=[[0, -1], [-1, 1]],
+        hint_text="one hint",
         solution_text="`[[0, -1], [-1, 1]]`",
-        common_mistakes=[([[0, 1], [1, -1]], "that is the flipped one."),
-                         (np.ones((3, 3)), "wrong variable.")],
+        common_mistakes=[
+            ([[0, 1], [1, -1]], "that is the flipped one."),
+            (np.ones((3, 3)), "wrong variable."),
+        ],
     )
 
 
 def _choice():
     return ChoiceExercise(
-        "q3", "A choice", "Which one?", options=["Apples", "Pears  and plums", "Figs"], answer="b",
-        explanations={"a": "apples are not pears."}, hint_text="h", solution_text="**b**",
+        "q3",
+        "A choice",
+        "Which one?",
+        options=["Apples", "Pears  and plums", "Figs"],
+        answer="b",
+        explanations={"a": "apples are not pears."},
+        hint_text="h",
+        solution_text="**b**",
     )
 
 
@@ -52,10 +70,17 @@ def _double_wrong(x):
 
 def _function():
     return FunctionExercise(
-        "q4", "Double", "Write double(x).", reference=double,
-        cases=[("a vector", (np.array([1.0, 2.0]),)), ("a matrix", (np.arange(6.0).reshape(2, 3),)),
-               ("an empty-ish edge", (np.array([0.0]),))],
-        hint_text="multiply", solution_text="Multiply by two:",
+        "q4",
+        "Double",
+        "Write double(x).",
+        reference=double,
+        cases=[
+            ("a vector", (np.array([1.0, 2.0]),)),
+            ("a matrix", (np.arange(6.0).reshape(2, 3),)),
+            ("an empty-ish edge", (np.array([0.0]),)),
+        ],
+        hint_text="multiply",
+        solution_text="Multiply by two:",
         common_mistakes=[(_double_wrong, "you tripled it.")],
     )
 
@@ -89,13 +114,45 @@ class Boom(BaseException):
 
 
 ODD_ANSWERS = [
-    None, ..., float("nan"), float("inf"), -float("inf"), "28", "<script>alert(1)</script>", "",
-    True, False, {}, {"a": 1}, set(), [], [[]], [1, [2, 3]], [[1, 2], [3]], 1 + 2j,
-    [[1 + 1j, 0], [0, 0]], 10 ** 400, [[10 ** 400, 0], [0, 0]], fractions.Fraction(28),
-    decimal.Decimal("28"), decimal.Decimal("NaN"), np.float32(28), np.array(28), np.zeros((2000, 2000)),
-    np.array([[np.nan, 0], [0, 0]]), np.array(["a", "b"]), np.array([[True, False], [True, True]]),
-    (x for x in range(3)), Weird(), [[Weird(), 0], [0, 0]], object(), int, print, b"28",
-    np.datetime64("2024-01-01"), [[None, 1], [2, 3]],
+    None,
+    ...,
+    float("nan"),
+    float("inf"),
+    -float("inf"),
+    "28",
+    "<script>alert(1)</script>",
+    "",
+    True,
+    False,
+    {},
+    {"a": 1},
+    set(),
+    [],
+    [[]],
+    [1, [2, 3]],
+    [[1, 2], [3]],
+    1 + 2j,
+    [[1 + 1j, 0], [0, 0]],
+    10**400,
+    [[10**400, 0], [0, 0]],
+    fractions.Fraction(28),
+    decimal.Decimal("28"),
+    decimal.Decimal("NaN"),
+    np.float32(28),
+    np.array(28),
+    np.zeros((2000, 2000)),
+    np.array([[np.nan, 0], [0, 0]]),
+    np.array(["a", "b"]),
+    np.array([[True, False], [True, True]]),
+    (x for x in range(3)),
+    Weird(),
+    [[Weird(), 0], [0, 0]],
+    object(),
+    int,
+    print,
+    b"28",
+    np.datetime64("2024-01-01"),
+    [[None, 1], [2, 3]],
 ]
 
 
@@ -147,8 +204,12 @@ def test_number_tolerance():
 
 def test_array_accepts_lists_tuples_arrays():
     ex = _array()
-    for answer in ([[0, -1], [-1, 1]], ((0, -1), (-1, 1)), np.array([[0, -1], [-1, 1]]),
-                   np.array([[0.0, -1.0], [-1.0, 1.0 + 1e-12]])):
+    for answer in (
+        [[0, -1], [-1, 1]],
+        ((0, -1), (-1, 1)),
+        np.array([[0, -1], [-1, 1]]),
+        np.array([[0.0, -1.0], [-1.0, 1.0 + 1e-12]]),
+    ):
         assert ex.check(answer).correct is True
 
 
@@ -196,8 +257,7 @@ def test_function_reference_and_typical_wrong():
 def test_function_placeholders():
     ex = _function()
 
-    def double(x):
-        ...
+    def double(x): ...
 
     fb = ex.check(double)
     assert fb.correct is None and "returned None" in fb.message
@@ -299,19 +359,43 @@ def test_html_escapes_a_readers_string():
         assert "<script>" not in html
 
 
-_leaves = (st.none() | st.just(...) | st.booleans() | st.integers() | st.floats()
-           | st.complex_numbers() | st.text(max_size=8) | st.binary(max_size=4))
+_leaves = (
+    st.none()
+    | st.just(...)
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.complex_numbers()
+    | st.text(max_size=8)
+    | st.binary(max_size=4)
+)
 _objects = st.recursive(
     _leaves,
-    lambda inner: (st.lists(inner, max_size=4) | st.tuples(inner, inner)
-                   | st.dictionaries(st.text(max_size=3), inner, max_size=3)),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
     max_leaves=16,
 )
-_arrays = hnp.arrays(hnp.floating_dtypes() | hnp.integer_dtypes() | hnp.boolean_dtypes(),
-                     hnp.array_shapes(min_dims=0, max_dims=3, max_side=4))
+_arrays = hnp.arrays(
+    hnp.floating_dtypes() | hnp.integer_dtypes() | hnp.boolean_dtypes(),
+    hnp.array_shapes(min_dims=0, max_dims=3, max_side=4),
+)
 _answers = _objects | _arrays
-_exceptions = st.sampled_from([ZeroDivisionError, ValueError, TypeError, IndexError, Boom,
-                               RecursionError, MemoryError, StopIteration, GeneratorExit])
+_exceptions = st.sampled_from(
+    [
+        ZeroDivisionError,
+        ValueError,
+        TypeError,
+        IndexError,
+        Boom,
+        RecursionError,
+        MemoryError,
+        StopIteration,
+        GeneratorExit,
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)

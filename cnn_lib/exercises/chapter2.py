@@ -26,7 +26,7 @@ def corr2d(X, K):
     Y = np.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = np.sum(X[i:i + kh, j:j + kw] * K)
+            Y[i, j] = np.sum(X[i : i + kh, j : j + kw] * K)
     return Y
 
 
@@ -36,7 +36,7 @@ def conv_matrix_1d(k, n):
     m = len(k)
     M = np.zeros((n - m + 1, n))
     for i in range(n - m + 1):
-        M[i, i:i + m] = k  # row i holds the kernel, shifted i places to the right
+        M[i, i : i + m] = k  # row i holds the kernel, shifted i places to the right
     return M
 
 
@@ -49,7 +49,7 @@ def conv2d_multi(X, W, b):
         for i in range(out.shape[1]):
             for j in range(out.shape[2]):
                 # the filter spans all C input channels: one sum over C*F*F products
-                out[k, i, j] = np.sum(X[:, i:i + F, j:j + F] * W[k]) + b[k]
+                out[k, i, j] = np.sum(X[:, i : i + F, j : j + F] * W[k]) + b[k]
     return out
 
 
@@ -86,7 +86,8 @@ _X = np.array([[1, 2, 0], [0, 1, 3], [2, 1, 0]])
 _K = np.array([[1, 0], [0, -1]])
 
 q1 = ArrayExercise(
-    "q1", "Cross-correlation by hand",
+    "q1",
+    "Cross-correlation by hand",
     """
     Cross-correlate `X = [[1, 2, 0], [0, 1, 3], [2, 1, 0]]` with the kernel `K = [[1, 0], [0, -1]]`
     by hand: valid (no padding), stride 1. Slide K over X, multiply element-wise and sum; do not
@@ -101,12 +102,18 @@ q1 = ArrayExercise(
     `[[0, -1], [-1, 1]]`: K computes top-left minus bottom-right of each 2x2 window,
     e.g. 1 - 1 = 0 for the first window and 2 - 3 = -1 for the second.
     """,
-    common_mistakes=[(_true_conv2d(_X, _K), "that is the true convolution (flipped kernel); "
-                      "libraries compute cross-correlation, which does not flip K.")],
+    common_mistakes=[
+        (
+            _true_conv2d(_X, _K),
+            "that is the true convolution (flipped kernel); "
+            "libraries compute cross-correlation, which does not flip K.",
+        )
+    ],
 )
 
 q2 = ArrayExercise(
-    "q2", "True convolution by hand",
+    "q2",
+    "True convolution by hand",
     """
     Now compute the **true convolution** of the same `X = [[1, 2, 0], [0, 1, 3], [2, 1, 0]]` and
     `K = [[1, 0], [0, -1]]` (valid, stride 1): flip K in both axes (rotate it by 180 degrees), then
@@ -121,12 +128,17 @@ q2 = ArrayExercise(
     `[[0, 1], [1, -1]]`: the flipped kernel is `[[-1, 0], [0, 1]]`, so every output of q1 changes
     sign (here, because flipping this K just negates it).
     """,
-    common_mistakes=[(corr2d(_X, _K), "that is the cross-correlation of q1: flip K in both axes "
-                      "first (true convolution).")],
+    common_mistakes=[
+        (
+            corr2d(_X, _K),
+            "that is the cross-correlation of q1: flip K in both axes first (true convolution).",
+        )
+    ],
 )
 
 q3 = NumberExercise(
-    "q3", "Output size",
+    "q3",
+    "Output size",
     """
     A 32x32 single-channel image is convolved with a 5x5 filter, valid (no padding), stride 1.
     What is the output height? Give an integer: `answer = ...`.
@@ -146,7 +158,8 @@ q3 = NumberExercise(
 )
 
 q4 = NumberExercise(
-    "q4", "Parameters of a convolution layer",
+    "q4",
+    "Parameters of a convolution layer",
     """
     A convolution layer takes a 3-channel input and has 16 filters of size 5x5, each with a
     bias. How many learnable parameters does it have (weights plus biases)? Give an integer.
@@ -168,7 +181,8 @@ q4 = NumberExercise(
 )
 
 q5 = ChoiceExercise(
-    "q5", "An edge detector",
+    "q5",
+    "An edge detector",
     """
     Which 3x3 kernel gives a large **positive** response (with cross-correlation, as libraries
     compute it) on a vertical edge that is dark on the left and bright on the right? Answer with a
@@ -183,11 +197,12 @@ q5 = ChoiceExercise(
     answer="c",
     explanations={
         "a": "this kernel compares the bottom row with the top row: it detects horizontal edges "
-             "(dark above, bright below); on a vertical edge its rows cancel.",
+        "(dark above, bright below); on a vertical edge its rows cancel.",
         "b": "a box blur averages the window; it smooths an edge instead of detecting it.",
         "d": "the identity kernel copies the input; it has no preference for edges.",
     },
-    hint_text="Try each kernel on the window [[0, 0, 9], [0, 0, 9], [0, 0, 9]] (dark left, bright right).",
+    hint_text="Try each kernel on the window [[0, 0, 9], [0, 0, 9], [0, 0, 9]] "
+    "(dark left, bright right).",
     solution_text="""
     **c**: `[[-1, 0, 1]] * 3` subtracts the left column from the right column, which is large and
     positive exactly where the right side is brighter.
@@ -195,7 +210,8 @@ q5 = ChoiceExercise(
 )
 
 q6 = ChoiceExercise(
-    "q6", "Translation equivariance",
+    "q6",
+    "Translation equivariance",
     """
     Which statement is true for a stride-1 convolution layer, away from the image borders?
     Answer with a letter as a string.
@@ -212,13 +228,13 @@ q6 = ChoiceExercise(
     answer="b",
     explanations={
         "a": "the output shifts along with the input, it does not stay put; pooling on top of "
-             "convolution gives approximate invariance to small shifts.",
+        "convolution gives approximate invariance to small shifts.",
         "c": "a kernel has an orientation: a vertical-edge filter does not respond to a rotated "
-             "(horizontal) edge the same way.",
+        "(horizontal) edge the same way.",
         "d": "a kernel has a fixed size: a 3x3 filter sees a zoomed-in pattern differently.",
     },
     hint_text="Think of a feature map as 'where is the pattern?'. What happens to it when the "
-              "pattern moves 2 pixels to the right?",
+    "pattern moves 2 pixels to the right?",
     solution_text="""
     **b**: the same kernel is applied at every position, so moving the pattern moves its
     response by the same amount: f(shift(x)) = shift(f(x)).
@@ -226,7 +242,8 @@ q6 = ChoiceExercise(
 )
 
 q7 = NumberExercise(
-    "q7", "Fully connected versus shared weights",
+    "q7",
+    "Fully connected versus shared weights",
     """
     A 4x4 single-channel input is convolved with a 3x3 filter (valid, stride 1, no bias), giving a
     2x2 output. How many weights does a **fully connected** layer (no bias) need to map the same
@@ -237,11 +254,13 @@ q7 = NumberExercise(
         "In a fully connected layer every output value has its own weight for every input value.",
         "Count inputs and outputs: weights = (number of inputs) * (number of outputs).",
     ],
-    solution_text="**64** = 16 inputs * 4 outputs; the convolution shares 9 weights among all 4 outputs.",
+    solution_text="**64** = 16 inputs * 4 outputs; the convolution shares 9 weights among all "
+    "4 outputs.",
     common_mistakes={
         9: "that is the convolution's shared 3x3 kernel; a fully connected layer shares nothing.",
-        36: "that is 9 weights for each of the 4 outputs, as if each output saw only its 3x3 window "
-            "(a locally connected layer); fully connected means every output sees all 16 inputs.",
+        36: "that is 9 weights for each of the 4 outputs, as if each output saw only its 3x3 "
+        "window "
+        "(a locally connected layer); fully connected means every output sees all 16 inputs.",
         16: "that is one output's weights; there are 4 outputs.",
         256: "the output has 4 values (2x2), not 16.",
     },
@@ -249,13 +268,18 @@ q7 = NumberExercise(
 )
 
 _rng = np.random.default_rng(2)
-_toy_X = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]])
+_toy_X = np.array(
+    [[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]]
+)
 _toy_K = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
-_worked_f = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
+_worked_f = np.array(
+    [[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]]
+)
 _worked_g = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]])
 
 q8 = FunctionExercise(
-    "q8", "Cross-correlation in code",
+    "q8",
+    "Cross-correlation in code",
     """
     Write `corr2d(X, K)` with two loops. `X` is a 2-D NumPy array of shape (H, W), `K` one of shape
     (kh, kw). Return the valid, stride-1 cross-correlation as a float NumPy array of shape
@@ -266,18 +290,34 @@ q8 = FunctionExercise(
     cases=[
         ("the toy example", (_toy_X, _toy_K)),
         ("the worked example", (_worked_f, _worked_g)),
-        ("a non-square input and kernel", (np.arange(24).reshape(4, 6), np.array([[1, 2, 0], [0, -1, 3]]))),
+        (
+            "a non-square input and kernel",
+            (np.arange(24).reshape(4, 6), np.array([[1, 2, 0], [0, -1, 3]])),
+        ),
         ("a 1x1 kernel", (np.arange(12).reshape(3, 4), np.array([[2.5]]))),
-        ("a kernel as large as the input", (np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]]),
-                                            np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]]))),
-        ("negative and fractional values", (np.round(_rng.normal(size=(4, 5)), 2),
-                                            np.array([[-0.5, 1.25], [0.75, -2.0]]))),
+        (
+            "a kernel as large as the input",
+            (
+                np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]]),
+                np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]]),
+            ),
+        ),
+        (
+            "negative and fractional values",
+            (np.round(_rng.normal(size=(4, 5)), 2), np.array([[-0.5, 1.25], [0.75, -2.0]])),
+        ),
         ("a random 9x8 input and 3x2 kernel", (_rng.normal(size=(9, 8)), _rng.normal(size=(3, 2)))),
     ],
     common_mistakes=[
-        (_true_conv2d, "This is the true convolution (you flipped K); cross-correlation uses K as it is."),
-        (_corr2d_short_loops, "Your loops stop one step early: there are H - kh + 1 row positions "
-                              "(use range(H - kh + 1))."),
+        (
+            _true_conv2d,
+            "This is the true convolution (you flipped K); cross-correlation uses K as it is.",
+        ),
+        (
+            _corr2d_short_loops,
+            "Your loops stop one step early: there are H - kh + 1 row positions "
+            "(use range(H - kh + 1)).",
+        ),
     ],
     hint_text=[
         "First compute the output shape (H - kh + 1, W - kw + 1) and create `Y = np.zeros(...)`.",
@@ -289,7 +329,8 @@ q8 = FunctionExercise(
 _k_rand = np.round(_rng.normal(size=5), 2)
 
 q9 = FunctionExercise(
-    "q9", "Convolution as a matrix",
+    "q9",
+    "Convolution as a matrix",
     """
     Write `conv_matrix_1d(k, n)`. `k` is a 1-D NumPy array (the kernel, length m) and `n` an int
     (the input length, n >= m). Return the float NumPy array M of shape (n - m + 1, n) such that
@@ -306,21 +347,28 @@ q9 = FunctionExercise(
         ("a random kernel of length 5, n=40", (_k_rand, 40)),
     ],
     common_mistakes=[
-        (_conv_matrix_transposed, "You returned the transpose: M has one row per output "
-                                  "(n - m + 1 rows) and one column per input (n columns)."),
-        (_conv_matrix_flipped, "Your rows hold the flipped kernel (true convolution); "
-                               "cross-correlation puts k in each row as it is."),
+        (
+            _conv_matrix_transposed,
+            "You returned the transpose: M has one row per output "
+            "(n - m + 1 rows) and one column per input (n columns).",
+        ),
+        (
+            _conv_matrix_flipped,
+            "Your rows hold the flipped kernel (true convolution); "
+            "cross-correlation puts k in each row as it is.",
+        ),
     ],
     hint_text=[
         "Output i is k[0]*x[i] + k[1]*x[i+1] + ... : which entries of row i of M are non-zero?",
         "Start from `M = np.zeros((n - m + 1, n))` and set `M[i, i:i + m] = k` for each row i.",
     ],
     solution_text="Row i holds k shifted i places to the right (a Toeplitz matrix), so "
-                  "(M @ x)[i] = sum of k[j] * x[i + j]:",
+    "(M @ x)[i] = sum of k[j] * x[i + j]:",
 )
 
 q10 = FunctionExercise(
-    "q10", "Many channels, many filters",
+    "q10",
+    "Many channels, many filters",
     """
     Write `conv2d_multi(X, W, b)`. `X` is one image as a NumPy array of shape (C, height, width),
     `W` holds K filters in an array of shape (K, C, F, F) and `b` the K biases, shape (K,). Return
@@ -330,20 +378,45 @@ q10 = FunctionExercise(
     """,
     reference=conv2d_multi,
     cases=[
-        ("3 channels, 2 filters of 3x3", (_rng.integers(-3, 4, size=(3, 5, 5)),
-                                          _rng.integers(-2, 3, size=(2, 3, 3, 3)), np.array([1.0, -2.0]))),
-        ("C=1, K=1", (_rng.integers(0, 5, size=(1, 4, 4)), _rng.integers(-1, 2, size=(1, 1, 2, 2)),
-                      np.array([0.5]))),
-        ("a 1x1 convolution (F=1)", (_rng.normal(size=(4, 3, 4)), _rng.normal(size=(3, 4, 1, 1)),
-                                     np.array([0.0, 1.0, -1.0]))),
-        ("filters as large as the image (F=H)", (_rng.normal(size=(2, 4, 4)),
-                                                 _rng.normal(size=(2, 2, 4, 4)), np.array([3.0, -3.0]))),
-        ("a random non-square image", (_rng.normal(size=(3, 5, 7)), _rng.normal(size=(4, 3, 3, 3)),
-                                       _rng.normal(size=4))),
+        (
+            "3 channels, 2 filters of 3x3",
+            (
+                _rng.integers(-3, 4, size=(3, 5, 5)),
+                _rng.integers(-2, 3, size=(2, 3, 3, 3)),
+                np.array([1.0, -2.0]),
+            ),
+        ),
+        (
+            "C=1, K=1",
+            (
+                _rng.integers(0, 5, size=(1, 4, 4)),
+                _rng.integers(-1, 2, size=(1, 1, 2, 2)),
+                np.array([0.5]),
+            ),
+        ),
+        (
+            "a 1x1 convolution (F=1)",
+            (
+                _rng.normal(size=(4, 3, 4)),
+                _rng.normal(size=(3, 4, 1, 1)),
+                np.array([0.0, 1.0, -1.0]),
+            ),
+        ),
+        (
+            "filters as large as the image (F=H)",
+            (_rng.normal(size=(2, 4, 4)), _rng.normal(size=(2, 2, 4, 4)), np.array([3.0, -3.0])),
+        ),
+        (
+            "a random non-square image",
+            (_rng.normal(size=(3, 5, 7)), _rng.normal(size=(4, 3, 3, 3)), _rng.normal(size=4)),
+        ),
     ],
     common_mistakes=[
-        (_conv2d_multi_no_bias, "Your output matches everything except the bias: add b[k] to "
-                                "every entry of output channel k."),
+        (
+            _conv2d_multi_no_bias,
+            "Your output matches everything except the bias: add b[k] to "
+            "every entry of output channel k.",
+        ),
         (_conv2d_multi_flipped, "Your filters are flipped (true convolution); use W as it is."),
     ],
     hint_text=[
@@ -352,19 +425,20 @@ q10 = FunctionExercise(
         "Loop over k, i and j: `out[k, i, j] = np.sum(X[:, i:i + F, j:j + F] * W[k]) + b[k]`.",
     ],
     solution_text="Each filter spans all input channels, so one sum covers C*F*F products, and "
-                  "each filter adds its own bias:",
+    "each filter adds its own bias:",
 )
 
 _x11 = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
 
 q11 = ArrayExercise(
-    "q11", "The gradient with respect to the kernel",
+    "q11",
+    "The gradient with respect to the kernel",
     """
     Let `y = corr2d(x, w)` (valid, stride 1) with `x = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]` and a
     2x2 kernel w, and let the loss be `L = y.sum()`. Give dL/dw as a 2x2 nested list or NumPy
     array (it does not depend on the values in w).
     """,
-    answer=np.array([[_x11[a:a + 2, b:b + 2].sum() for b in range(2)] for a in range(2)]),
+    answer=np.array([[_x11[a : a + 2, b : b + 2].sum() for b in range(2)] for a in range(2)]),
     hint_text=[
         "Each weight multiplies the inputs it slides over: w[0, 0] meets x[i, j] for every output "
         "(i, j).",
@@ -375,10 +449,16 @@ q11 = ArrayExercise(
     1 + 2 + 4 + 5 = 12 for w[0, 0]. It is corr2d(x, dL/dy) with dL/dy all ones.
     """,
     common_mistakes=[
-        ([[1, 2, 1], [2, 4, 2], [1, 2, 1]], "that counts how many windows cover each input value "
-         "(it would be dL/dx if w were all ones); the question asks for dL/dw, which has the "
-         "shape of w, 2x2."),
-        ([[4, 4], [4, 4]], "that counts how often each weight is used; weigh each use by the "
-         "input value it multiplies."),
+        (
+            [[1, 2, 1], [2, 4, 2], [1, 2, 1]],
+            "that counts how many windows cover each input value "
+            "(it would be dL/dx if w were all ones); the question asks for dL/dw, which has the "
+            "shape of w, 2x2.",
+        ),
+        (
+            [[4, 4], [4, 4]],
+            "that counts how often each weight is used; weigh each use by the "
+            "input value it multiplies.",
+        ),
     ],
 )

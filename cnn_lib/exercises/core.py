@@ -187,7 +187,10 @@ def _as_numeric_array(obj):
         arr, exc = _call(np.asarray, obj)
     if exc is not None:
         if isinstance(exc, ValueError) and "inhomogeneous" in str(exc):
-            return None, "got rows of different lengths (a ragged list); every row needs as many numbers"
+            return (
+                None,
+                "got rows of different lengths (a ragged list); every row needs as many numbers",
+            )
         return None, f"could not read {_short(obj, 40)} as numbers ({_describe_exception(exc)})"
     if not isinstance(arr, np.ndarray):
         return None, f"could not read a {kind} as numbers"
@@ -222,7 +225,8 @@ def _compare_arrays(got, expected, rtol, atol):
         hint = ""
         if got.size == expected.size and got.ndim > 0:
             hint = " (the right number of entries: check how you arranged them)"
-        return f"wrong shape: expected {_shape_words(expected.shape)}, got {_shape_words(got.shape)}{hint}"
+        want, have = _shape_words(expected.shape), _shape_words(got.shape)
+        return f"wrong shape: expected {want}, got {have}{hint}"
     finite = np.isfinite(got)
     if not finite.all():
         index = tuple(int(i) for i in np.argwhere(~finite)[0])
@@ -263,7 +267,9 @@ class Exercise:
     def check(self, answer):
         """Return a :class:`Feedback` on ``answer``; never raises on a reader's answer."""
         if answer is ... or answer is None:
-            return self._feedback(None, "replace the `...` with your answer, then run the cell again.")
+            return self._feedback(
+                None, "replace the `...` with your answer, then run the cell again."
+            )
         return self._check(answer)
 
     def _check(self, answer):
@@ -305,8 +311,21 @@ class NumberExercise(Exercise):
         say_direction: say "too high" / "too low" for other wrong answers.
     """
 
-    def __init__(self, name, title, question, answer, hint_text, solution_text, *,
-                 rtol=1e-9, atol=1e-9, common_mistakes=None, integer=False, say_direction=True):
+    def __init__(
+        self,
+        name,
+        title,
+        question,
+        answer,
+        hint_text,
+        solution_text,
+        *,
+        rtol=1e-9,
+        atol=1e-9,
+        common_mistakes=None,
+        integer=False,
+        say_direction=True,
+    ):
         super().__init__(name, title, question, hint_text, solution_text)
         self.answer = answer
         self.rtol, self.atol = rtol, atol
@@ -323,7 +342,9 @@ class NumberExercise(Exercise):
             return self._feedback(False, f"expected a single number; {problem}.")
         if arr.ndim != 0:
             if arr.size != 1:
-                return self._feedback(False, f"expected a single number, got {_shape_words(arr.shape)}.")
+                return self._feedback(
+                    False, f"expected a single number, got {_shape_words(arr.shape)}."
+                )
             arr = arr.reshape(())
         value = float(arr)
         if not np.isfinite(value):
@@ -354,8 +375,19 @@ class ArrayExercise(Exercise):
             shape than the answer, e.g. a gradient w.r.t. the wrong variable).
     """
 
-    def __init__(self, name, title, question, answer, hint_text, solution_text, *,
-                 rtol=1e-6, atol=1e-8, common_mistakes=()):
+    def __init__(
+        self,
+        name,
+        title,
+        question,
+        answer,
+        hint_text,
+        solution_text,
+        *,
+        rtol=1e-6,
+        atol=1e-8,
+        common_mistakes=(),
+    ):
         super().__init__(name, title, question, hint_text, solution_text)
         self.answer = np.asarray(answer, dtype=float)
         self.rtol, self.atol = rtol, atol
@@ -386,13 +418,21 @@ class ChoiceExercise(Exercise):
         explanations: ``{letter: "why this option is wrong"}``.
     """
 
-    def __init__(self, name, title, question, options, answer, hint_text, solution_text, *,
-                 explanations=None):
+    def __init__(
+        self, name, title, question, options, answer, hint_text, solution_text, *, explanations=None
+    ):
         self.options = list(options)
         self.letters = [chr(ord("a") + i) for i in range(len(self.options))]
-        listing = "\n".join(f"- {letter}) {text}" for letter, text in zip(self.letters, self.options))
-        super().__init__(name, title, textwrap.dedent(question).strip() + "\n\n" + listing,
-                         hint_text, solution_text)
+        listing = "\n".join(
+            f"- {letter}) {text}" for letter, text in zip(self.letters, self.options)
+        )
+        super().__init__(
+            name,
+            title,
+            textwrap.dedent(question).strip() + "\n\n" + listing,
+            hint_text,
+            solution_text,
+        )
         self.answer = answer.lower()
         if self.answer not in self.letters:
             raise ValueError(f"answer {answer!r} is not one of the letters {self.letters}")
@@ -414,12 +454,17 @@ class ChoiceExercise(Exercise):
     def _check(self, answer):
         choices = f"{self.letters[0]}–{self.letters[-1]}"
         if not isinstance(answer, str):
-            return self._feedback(False, f"answer with a letter {choices} as a string, e.g. "
-                                         f"'{self.letters[0]}'; got {_short(answer, 40)}.")
+            return self._feedback(
+                False,
+                f"answer with a letter {choices} as a string, e.g. "
+                f"'{self.letters[0]}'; got {_short(answer, 40)}.",
+            )
         letter = self._letter(answer)
         if letter is None:
-            return self._feedback(False, f"{_short(answer, 40)} is not one of the options; "
-                                         f"answer with a letter {choices}.")
+            return self._feedback(
+                False,
+                f"{_short(answer, 40)} is not one of the options; answer with a letter {choices}.",
+            )
         if letter == self.answer:
             return self._feedback(True, f"{letter}) {self.options[self.letters.index(letter)]}")
         why = self.explanations.get(letter, "that is not the one. Try hint() for a nudge.")
@@ -439,8 +484,21 @@ class FunctionExercise(Exercise):
         rtol, atol: tolerance for the values.
     """
 
-    def __init__(self, name, title, question, reference, cases, hint_text, solution_text, *,
-                 common_mistakes=(), rtol=1e-6, atol=1e-8, reference_source=None):
+    def __init__(
+        self,
+        name,
+        title,
+        question,
+        reference,
+        cases,
+        hint_text,
+        solution_text,
+        *,
+        common_mistakes=(),
+        rtol=1e-6,
+        atol=1e-8,
+        reference_source=None,
+    ):
         super().__init__(name, title, question, hint_text, solution_text)
         self.reference = reference
         self.func_name = reference.__name__
@@ -454,37 +512,53 @@ class FunctionExercise(Exercise):
     def expected_outputs(self):
         """The reference's output on each case (computed once)."""
         if self._expected is None:
-            self._expected = [np.asarray(self.reference(*copy.deepcopy(args)), dtype=float)
-                              for _, args in self.cases]
+            self._expected = [
+                np.asarray(self.reference(*copy.deepcopy(args)), dtype=float)
+                for _, args in self.cases
+            ]
         return self._expected
 
     def describe_input(self, label, args):
-        shown = ", ".join(f"{p}={_compact(np.asarray(a) if isinstance(a, list) else a)}"
-                          for p, a in zip(self.params, args))
+        shown = ", ".join(
+            f"{p}={_compact(np.asarray(a) if isinstance(a, list) else a)}"
+            for p, a in zip(self.params, args)
+        )
         return f"“{label}” ({shown})"
 
     def _check(self, fn):
         call = f"{self.func_name}({', '.join(self.params)})"
         if not callable(fn) or isinstance(fn, type):
-            return self._feedback(False, f"expected your function itself (check({self.func_name}), "
-                                         f"no parentheses after the name); got {_short(fn, 40)}.")
+            return self._feedback(
+                False,
+                f"expected your function itself (check({self.func_name}), "
+                f"no parentheses after the name); got {_short(fn, 40)}.",
+            )
         signature, problem = _call(inspect.signature, fn)
         if problem is None:
             _, wrong_arity = _call(signature.bind, *self.cases[0][1])
             if wrong_arity is not None:
-                return self._feedback(False, f"your function takes the parameters {signature}, but "
-                                             f"it is called as {call}; give it {len(self.params)}.")
+                return self._feedback(
+                    False,
+                    f"your function takes the parameters {signature}, but "
+                    f"it is called as {call}; give it {len(self.params)}.",
+                )
         for i, ((label, args), expected) in enumerate(zip(self.cases, self.expected_outputs())):
             where = f"on the test {self.describe_input(label, args)}"
             out, exc = _call(fn, *copy.deepcopy(args))
             if exc is not None:
-                return self._feedback(False, f"{where}, your function raised {_describe_exception(exc)}.")
+                return self._feedback(
+                    False, f"{where}, your function raised {_describe_exception(exc)}."
+                )
             if out is None or out is ...:
                 if i == 0:
-                    return self._feedback(None, "your function returned None — fill in its body and "
-                                                "return the result.")
-                return self._feedback(False, f"{where}, your function returned None; "
-                                             "is a `return` missing on some path?")
+                    return self._feedback(
+                        None,
+                        "your function returned None — fill in its body and return the result.",
+                    )
+                return self._feedback(
+                    False,
+                    f"{where}, your function returned None; is a `return` missing on some path?",
+                )
             got, problem = _as_numeric_array(out)
             if problem is not None:
                 problem = f"your function's result is not an array of numbers: {problem}"
@@ -500,19 +574,27 @@ class FunctionExercise(Exercise):
                 message += "\n" + diagnosis
             return self._feedback(False, message)
         labels = "; ".join(label for label, _ in self.cases)
-        return self._feedback(True, f"Your {self.func_name} matches the reference on all "
-                                    f"{len(self.cases)} inputs ({labels}).")
+        return self._feedback(
+            True,
+            f"Your {self.func_name} matches the reference on all "
+            f"{len(self.cases)} inputs ({labels}).",
+        )
 
     def _diagnose(self, got, args):
         if got is None:
             return ""
         for wrong_fn, message in self.common_mistakes:
             wrong = np.asarray(wrong_fn(*copy.deepcopy(args)), dtype=float)
-            if wrong.shape == got.shape and np.all(np.isfinite(got)) and np.allclose(
-                    got, wrong, rtol=self.rtol, atol=self.atol):
+            if (
+                wrong.shape == got.shape
+                and np.all(np.isfinite(got))
+                and np.allclose(got, wrong, rtol=self.rtol, atol=self.atol)
+            ):
                 return message
         return ""
 
     def solution(self):
-        return Note(f"Solution ({self.name})",
-                    f"{self.solution_text}\n\n```python\n{self.reference_source.rstrip()}\n```")
+        return Note(
+            f"Solution ({self.name})",
+            f"{self.solution_text}\n\n```python\n{self.reference_source.rstrip()}\n```",
+        )
