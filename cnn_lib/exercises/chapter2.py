@@ -372,8 +372,8 @@ q10 = FunctionExercise(
     """
     Write `conv2d_multi(X, W, b)`. `X` is one image as a NumPy array of shape (C, height, width),
     `W` holds K filters in an array of shape (K, C, F, F) and `b` the K biases, shape (K,). Return
-    a float NumPy array of shape (K, height - F + 1, width - F + 1) (valid, stride 1, cross-
-    correlation): output channel k is the sum over all C input channels of the channel's
+    a float NumPy array of shape (K, height - F + 1, width - F + 1) (valid, stride 1,
+    cross-correlation): output channel k is the sum over all C input channels of the channel's
     cross-correlation with `W[k, c]`, plus `b[k]`. Check it with `ex.q10.check(conv2d_multi)`.
     """,
     reference=conv2d_multi,
