@@ -434,7 +434,7 @@ def render_stepper_png(X, K, state, fig_axes=None):
 def _sum_text(state):
     fp = plot._formatter(state.products, None)
     i, j = state.output_index
-    terms = " + ".join(f"{fp(p)}" for p in state.products.flat)
+    terms = " + ".join(f"({fp(p)})" if p < 0 else fp(p) for p in state.products.flat)
     return (f"step {state.position + 1} of {state.n_positions}: output[{i}, {j}] = "
             f"sum of window × K = {terms} = <b>{fp(state.total)}</b>")
 

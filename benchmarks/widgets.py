@@ -1,0 +1,64 @@
+"""Widget update speed: recompute + redraw, the path a slider or box change takes.
+
+Budget (DESIGN.md): under 100 ms per update. Run with ``python -m benchmarks.widgets``.
+"""
+
+import os
+import statistics
+import time
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def _median_ms(fn, repeats):
+    fn()  # warm up (imports, first figure layout)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def run(repeats=20):
+    """Median milliseconds of each widget's update + redraw; a list of dict rows."""
+    from cnn_lib.widgets import KERNELS, TOY_K, TOY_X
+    from cnn_lib.widgets import convolution as conv
+
+    photo = conv.default_images(size=128)["photo (Grace Hopper)"]
+    names = list(KERNELS)
+    counter = {"i": 0}
+
+    def filter_step():
+        K, divisor = KERNELS[names[counter["i"] % len(names)]]
+        counter["i"] += 1
+        result = conv.filter_explorer_update(photo, K, divisor)
+        conv.render_filter_png(photo, signed=False)
+        conv.render_filter_png(result, signed=conv.kernel_is_signed(K, divisor))
+
+    fig_axes = conv._stepper_figure()  # the widget reuses one figure, so does the benchmark
+    X, K = conv._check_xk(TOY_X, TOY_K)
+
+    def stepper_step():
+        position = counter["i"] % 9
+        counter["i"] += 1
+        state = conv.stepper_state(X, K, position)
+        conv.render_stepper_png(X, K, state, fig_axes)
+
+    return [
+        {"name": "filter_explorer_update + redraw", "image": "photo 128x128",
+         "median_ms": _median_ms(filter_step, repeats), "budget_ms": 100},
+        {"name": "stepper_state + redraw", "image": "toy 5x5, kernel 3x3",
+         "median_ms": _median_ms(stepper_step, repeats), "budget_ms": 100},
+    ]
+
+
+def main():
+    for row in run():
+        verdict = "ok" if row["median_ms"] < row["budget_ms"] else "OVER BUDGET"
+        print(f"{row['name']:<34} {row['image']:<22} {row['median_ms']:7.1f} ms "
+              f"(budget {row['budget_ms']} ms: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
