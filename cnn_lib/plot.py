@@ -421,6 +421,10 @@ def sliding_window_animation(X, K, interval=600, stride=1):
     anim = _animation.FuncAnimation(fig, draw, frames=len(corners), interval=interval,
                                     blit=False, repeat=False)
     plt.close(fig)
+    # It is shown with animation_html (to_jshtml), never plt.show(): skip matplotlib's
+    # "Animation was deleted without rendering anything" warning, which would otherwise
+    # land in a notebook's stderr whenever an animation is built but not displayed.
+    anim._draw_was_started = True
     return anim
 
 

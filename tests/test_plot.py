@@ -21,9 +21,6 @@ TOY_X = [[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0,
 TOY_K = [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
 TOY_OUT = [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
 
-# tests step through frames by hand instead of rendering every animation they build
-pytestmark = pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
-
 
 @pytest.fixture(autouse=True)
 def _close_figures():
@@ -268,6 +265,15 @@ def test_animation_rejects_bad_input(X, K, kwargs, exc, words):
         plot.sliding_window_animation(X, K, **kwargs)
     for w in words:
         assert w in str(info.value)
+
+
+def test_unrendered_animation_warns_nothing(recwarn):
+    import gc
+
+    anim = plot.sliding_window_animation(TOY_X, TOY_K)
+    del anim
+    gc.collect()
+    assert not [w for w in recwarn if "Animation was deleted" in str(w.message)]
 
 
 def test_animation_html_rejects_non_animation():
