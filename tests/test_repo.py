@@ -1,0 +1,138 @@
+"""The repository keeps its promises: two commands, pinned versions, chapters in the book,
+notebooks committed with outputs, one repository URL, every citation in the bibliography."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+WIDGET_WORDS = ("explorer", "stepper", "widgets", "interact")
+
+
+def read(name):
+    return (ROOT / name).read_text(encoding="utf-8")
+
+
+def config_value(key):
+    """A top-level-or-nested scalar from _config.yml, e.g. 'repository.url' (no YAML dependency)."""
+    import yaml  # installed with jupyter-book
+
+    node = yaml.safe_load(read("_config.yml"))
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+def code_cells(nb_path):
+    cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
+    return [c for c in cells if c["cell_type"] == "code"]
+
+
+def test_readme_opens_with_build_then_test_command():
+    readme = read("README.md")
+    block = re.search(r"```(?:sh|bash|shell)\n(.*?)```", readme, re.S)
+    assert block, "README.md has no fenced shell block"
+    assert readme.index(block.group(0)) < 200, "the commands must open the README"
+    commands = [ln.split("#")[0].strip() for ln in block.group(1).splitlines() if ln.strip()]
+    assert commands == ["make book", "make test"]
+    assert "make lab" in readme
+
+
+def test_ci_runs_the_readme_test_command():
+    assert re.search(r"^make test$", read(".ci/run"), re.M)
+
+
+def test_makefile_targets_create_the_venv():
+    makefile = read("Makefile")
+    for target in ("book", "test", "lab", "bench"):
+        assert re.search(rf"^{target}: \$\(STAMP\)", makefile, re.M), target
+    assert "-m venv" in makefile and "-r requirements.txt" in makefile
+
+
+def test_requirements_pin_the_versions_behind_the_outputs():
+    lines = [ln.split("#")[0].strip() for ln in read("requirements.txt").splitlines()]
+    pins = dict(ln.split("==") for ln in lines if "==" in ln)
+    assert pins["torch"] == "2.13.0"
+    assert pins["jupyter-book"].startswith("1."), "Jupyter Book must stay <2"
+    unpinned = [ln for ln in lines if ln and "==" not in ln]
+    assert unpinned == []
+
+
+def test_pyproject_keeps_torch_optional_and_bounds_loose():
+    import tomllib
+
+    project = tomllib.loads(read("pyproject.toml"))["project"]
+    deps = project["dependencies"]
+    assert not any(d.startswith("torch") for d in deps), "Colab must keep its own PyTorch"
+    assert all("==" not in d for d in deps)
+    assert any(d.startswith("ipywidgets>=") for d in deps)
+
+
+def test_binder_installs_the_cpu_build_of_torch():
+    binder = read("binder/requirements.txt")
+    assert "download.pytorch.org/whl/cpu" in binder
+    assert re.search(r"^torch==2\.13\.0\+cpu$", binder, re.M)
+
+
+def test_book_config():
+    assert config_value("execute.execute_notebooks") == "off"
+    assert config_value("only_build_toc_files") is True
+    assert "sphinx_exercise" in config_value("sphinx.extra_extensions")
+    assert config_value("bibtex_bibfiles") == ["book/references.bib"]
+    assert config_value("launch_buttons.binderhub_url")
+    assert config_value("launch_buttons.colab_url")
+    assert config_value("launch_buttons.notebook_interface") == "jupyterlab"
+
+
+def test_licenses():
+    assert "MIT License" in read("LICENSE")
+    assert "Attribution 4.0 International" in read("LICENSE-CONTENT")
+
+
+def test_toc_lists_exactly_the_chapters_that_exist():
+    toc = read("_toc.yml")
+    listed = re.findall(r"file: notebooks/(\S+)", toc)
+    assert sorted(listed) == [p.stem for p in NOTEBOOKS]
+    for page in re.findall(r"file: (book/\S+)", toc) + [re.search(r"root: (\S+)", toc)[1]]:
+        assert (ROOT / f"{page}.md").exists(), page
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_committed_with_outputs(nb_path):
+    cells = [c for c in code_cells(nb_path) if "".join(c["source"]).strip()]
+    assert cells
+    for cell in cells:
+        source = "".join(cell["source"])
+        assert cell["execution_count"] is not None, f"unexecuted cell: {source[:60]!r}"
+        errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
+        assert errors == [], f"stored error in cell {source[:60]!r}"
+        if "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
+            assert any(w in source for w in WIDGET_WORDS), (
+                f"only widget cells may skip nbval's output check: {source[:80]!r}"
+            )
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_cell_sets_up_colab_from_the_one_repository_url(nb_path):
+    first = "".join(code_cells(nb_path)[0]["source"])
+    assert 'find_spec("cnn_lib") is None' in first
+    assert "CNN_LIB_SOURCE" in first
+    assert f"git+{config_value('repository.url')}" in first
+    assert "torch" not in first, "the set-up cell must never install PyTorch"
+
+
+def test_every_citation_is_in_the_bibliography():
+    bib_keys = set(re.findall(r"^@\w+\{([^,]+),", read("book/references.bib"), re.M))
+    sources = [p.read_text(encoding="utf-8") for p in (ROOT / "book").glob("*.md")]
+    for nb_path in NOTEBOOKS:
+        cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
+        sources += ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+    cited = set()
+    for text in sources:
+        for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text):
+            cited.update(k.strip() for k in group.split(","))
+    assert cited, "no citations found"
+    assert cited <= bib_keys, f"cited but not in references.bib: {sorted(cited - bib_keys)}"
