@@ -261,3 +261,16 @@ def test_function_name_starts_every_message():
         conv2d_backward(GO, X4, W4, stride=0)
     with pytest.raises(ValueError, match=r"^corr2d: "):
         corr2d(np.zeros(3), np.zeros((1, 1)))
+
+
+def test_backward_in_several_batch_chunks_matches_torch(monkeypatch):
+    import cnn_lib.scratch.conv_backward as conv_backward_module
+
+    monkeypatch.setattr(conv_backward_module, "CHUNK_BYTES", 1)  # one image per chunk
+    case = dict(N=5, C_in=4, C_out=6, H=7, W=9, kh=3, kw=2, stride=(2, 1), padding=(1, 2),
+                dilation=(1, 2), groups=2, bias=True, batched=True, seed=7)
+    x, w, b = make_arrays(case)
+    kwargs = conv_kwargs(case)
+    _, grad_out, expected_grads = torch_forward_backward(x, w, b, kwargs, case["seed"])
+    for got, want in zip(conv2d_backward(grad_out, x, w, **kwargs), expected_grads):
+        np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-8)

@@ -184,7 +184,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     N, C_out = x.shape[0], w.shape[0]
     cols, (H_out, W_out) = im2col(x, w.shape[2:], stride, pads, dilation, groups)
     # (groups, C_out/groups, C_in/groups*kh*kw) @ (N, groups, C_in/groups*kh*kw, H_out*W_out)
-    w_rows = w.reshape(groups, C_out // groups, -1)
+    w_rows = w.reshape(groups, C_out // groups, -1)  # one row per output channel
     out = np.matmul(w_rows, cols).reshape(N, C_out, H_out, W_out)
     if bias is not None:
         out += b.astype(dtype, copy=False)[:, None, None]
