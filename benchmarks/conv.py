@@ -7,6 +7,7 @@ DESIGN.md's budget is a ratio of at most 1.5. PyTorch's backward is autograd's b
 number of threads (printed), NumPy's matrix products use OpenBLAS's default threads.
 """
 
+import os
 import timeit
 
 import numpy as np
@@ -19,15 +20,8 @@ SHAPES = [
 ]
 
 
-def _median_ms(f, repeat, number):
-    """Median over ``repeat`` runs of the time per call, in milliseconds."""
-    f()  # warm up
-    times = timeit.repeat(f, repeat=repeat, number=number)
-    return 1e3 * float(np.median(times)) / number
-
-
 def time_shape(N, C_in, C_out, size, kernel, padding, repeat=15, number=5, seed=0):
-    """Median times in ms of the four calls (NumPy / PyTorch, forward / backward) for one shape."""
+    """Median times in ms of the four calls (NumPy / PyTorch, forward / backward), one shape."""
     import torch
     import torch.nn.functional as F
 
@@ -49,13 +43,20 @@ def time_shape(N, C_in, C_out, size, kernel, padding, repeat=15, number=5, seed=
     def torch_backward():
         torch.autograd.grad(out_t, (xt, wt, bt), go_t, retain_graph=True)
 
-    return {
-        "numpy_forward_ms": _median_ms(lambda: conv2d(x, w, b, padding=padding), repeat, number),
-        "torch_forward_ms": _median_ms(torch_forward, repeat, number),
-        "numpy_backward_ms": _median_ms(lambda: conv2d_backward(go, x, w, padding=padding),
-                                        repeat, number),
-        "torch_backward_ms": _median_ms(torch_backward, repeat, number),
+    calls = {
+        "numpy_forward_ms": lambda: conv2d(x, w, b, padding=padding),
+        "torch_forward_ms": torch_forward,
+        "numpy_backward_ms": lambda: conv2d_backward(go, x, w, padding=padding),
+        "torch_backward_ms": torch_backward,
     }
+    for call in calls.values():
+        call()  # warm up
+    # Interleave the four so that a burst of load from other programs hits all of them alike.
+    times = {key: [] for key in calls}
+    for _ in range(repeat):
+        for key, call in calls.items():
+            times[key].append(timeit.timeit(call, number=number) / number)
+    return {key: 1e3 * float(np.median(t)) for key, t in times.items()}
 
 
 def run(repeat=15, number=5):
@@ -71,6 +72,7 @@ def run(repeat=15, number=5):
             "forward_ratio": t["numpy_forward_ms"] / t["torch_forward_ms"],
             "backward_ratio": t["numpy_backward_ms"] / t["torch_backward_ms"],
             "torch_threads": torch.get_num_threads(),
+            "cpu_count": os.cpu_count(),
         })
     return rows
 
@@ -78,7 +80,8 @@ def run(repeat=15, number=5):
 def main():
     """Print the table of ``run()``."""
     rows = run()
-    print(f"conv2d, float32, median of repeats; torch threads = {rows[0]['torch_threads']}")
+    print(f"conv2d, float32, median of repeats; torch threads = {rows[0]['torch_threads']}, "
+          f"CPU cores = {rows[0]['cpu_count']}")
     header = (f"{'shape':30} {'fwd np ms':>9} {'fwd pt ms':>9} {'fwd ratio':>9} "
               f"{'bwd np ms':>9} {'bwd pt ms':>9} {'bwd ratio':>9}")
     print(header)
