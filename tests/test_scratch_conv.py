@@ -189,6 +189,16 @@ def test_pixels_no_window_touches_get_zero_gradient():
     assert np.all(gi[0, 0, :6, :6] == 1)
 
 
+def test_empty_batch_and_empty_image_work_like_torch():
+    w = np.ones((3, 2, 3, 3))
+    x = np.zeros((0, 2, 5, 5))
+    assert conv2d(x, w).shape == tuple(F.conv2d(torch.tensor(x), torch.tensor(w)).shape)
+    grads = conv2d_backward(np.zeros((0, 3, 3, 3)), x, w)
+    assert [g.shape for g in grads] == [x.shape, w.shape, (3,)]
+    with pytest.raises(ValueError, match=r"non-empty height and width.*\(1, 2, 0, 5\)"):
+        conv2d(np.zeros((1, 2, 0, 5)), w, padding=2)  # PyTorch refuses this too
+
+
 def test_nan_is_not_an_error_and_propagates():
     x = np.zeros((1, 1, 4, 4))
     x[0, 0, 0, 0] = np.nan

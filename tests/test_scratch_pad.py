@@ -92,6 +92,8 @@ def test_int_padding_pads_all_four_sides():
     (lambda: pad(np.zeros((1, 1, 1, 3, 3)), 1), ValueError, ["input", "5 dimension"]),
     (lambda: pad(np.zeros((3, 3), dtype=bool), 1), TypeError, ["input", "bool"]),
     (lambda: pad(np.zeros((3, 3)), 1, mode=None), ValueError, ["mode", "None"]),
+    (lambda: pad(np.zeros((3, 3)), 1, "reflect", value=2.0), ValueError,
+     ["value=2.0", "mode='reflect'"]),
 ])
 def test_pad_bad_input_gives_a_clear_error(call, exception, words):
     with pytest.raises(exception) as info:

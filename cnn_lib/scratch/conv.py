@@ -77,6 +77,9 @@ def conv_arguments(fn, input, weight, stride, padding, dilation, groups):
     if min(w.shape) == 0:
         raise ValueError(f"{fn}: weight must not be empty, got shape {w.shape}")
 
+    if min(x.shape[2:]) == 0:
+        raise ValueError(f"{fn}: input must have a non-empty height and width, got shape "
+                         f"{x.shape if batched else x.shape[1:]}")
     kh, kw = w.shape[2:]
     if isinstance(padding, str):
         if padding == "valid":
@@ -140,7 +143,8 @@ def im2col(x, kernel_size, stride, pads, dilation, groups):
     windows = windows[:, :, ::sh, ::sw, ::dh, ::dw]
     H_out, W_out = windows.shape[2:4]
     # (N, C, kh, kw, H_out, W_out): the one copy, laid out so that the matrix product is fast
-    cols = windows.transpose(0, 1, 4, 5, 2, 3).reshape(N, groups, -1, H_out * W_out)
+    cols = windows.transpose(0, 1, 4, 5, 2, 3).reshape(N, groups, C // groups * kh * kw,
+                                                         H_out * W_out)
     return cols, (H_out, W_out)
 
 

@@ -65,7 +65,7 @@ def pad(input, padding, mode="zeros", value=0.0):
         (last dimension first). An int pads all four sides equally.
     mode : 'zeros' (alias 'constant'), 'reflect', 'replicate' or 'circular'
     value : float
-        The fill value for 'zeros' / 'constant'.
+        The fill value for 'zeros' / 'constant' (other modes refuse a non-zero value).
 
     Returns
     -------
@@ -80,6 +80,9 @@ def pad(input, padding, mode="zeros", value=0.0):
     if not isinstance(mode, str) or mode not in PADDING_MODES:
         raise ValueError(f"{fn}: mode must be one of {', '.join(map(repr, PADDING_MODES))}, "
                          f"got {mode!r}")
+    if _NUMPY_MODE[mode] != "constant" and value != 0:
+        raise ValueError(f"{fn}: value={value!r} is only used by mode='zeros' / 'constant', "
+                         f"got mode={mode!r} (PyTorch refuses this too)")
     left, right, top, bottom = _four_sides(padding, fn)
     H, W = x.shape[-2:]
     for side, amount, size, dim in (("left", left, W, "width"), ("right", right, W, "width"),
