@@ -284,3 +284,13 @@ def test_backward_in_several_batch_chunks_matches_torch(monkeypatch):
     _, grad_out, expected_grads = torch_forward_backward(x, w, b, kwargs, case["seed"])
     for got, want in zip(conv2d_backward(grad_out, x, w, **kwargs), expected_grads):
         np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-8)
+
+
+def test_scratch_never_imports_torch():
+    import pathlib
+
+    import cnn_lib.scratch
+
+    for path in pathlib.Path(cnn_lib.scratch.__file__).parent.glob("*.py"):
+        source = path.read_text()
+        assert "import torch" not in source and "from torch" not in source, path.name
