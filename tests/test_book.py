@@ -17,7 +17,7 @@ TRACEBACK_MARKERS = ("Traceback (most recent call last)", "---------------------
 
 @pytest.fixture(scope="module")
 def built_book():
-    """`jupyter-book build . -W --keep-going --all`: a clean, complete build that fails on warnings."""
+    """`jupyter-book build . -W --keep-going --all`: a clean build that fails on warnings."""
     jb = Path(sys.executable).with_name("jupyter-book")
     result = subprocess.run(
         [str(jb), "build", ".", "-W", "--keep-going", "--all"],

@@ -11,7 +11,7 @@ from scipy.signal import convolve2d, correlate2d
 from cnn_lib.exercises import chapter2 as ex
 from cnn_lib.exercises.core import Feedback, FunctionExercise, Note
 
-EXERCISES = [getattr(ex, f"q{i}") for i in range(1, 12)]
+EXERCISES = [getattr(ex, f"q{i}") for i in range(1, 13)]
 FUNCTIONS = [q for q in EXERCISES if isinstance(q, FunctionExercise)]
 X = np.array([[1, 2, 0], [0, 1, 3], [2, 1, 0]])
 K = np.array([[1, 0], [0, -1]])
@@ -85,6 +85,15 @@ def test_function_references_match_an_independent_computation(q):
                     for i in range(n - len(k) + 1)
                 ]
             )
+        elif q is ex.q12:
+            Xg, G = args  # autograd's dL/dK for Y = conv2d(X, K), upstream gradient G
+            import torch
+
+            Xt = torch.tensor(np.asarray(Xg, dtype=float))[None, None]
+            Kt = torch.zeros((1, 1, Xg.shape[0] - G.shape[0] + 1, Xg.shape[1] - G.shape[1] + 1),
+                             dtype=torch.float64, requires_grad=True)
+            torch.nn.functional.conv2d(Xt, Kt).backward(torch.tensor(G)[None, None])
+            independent = Kt.grad[0, 0].numpy()
         else:
             Xc, W, b = args
             independent = np.stack(
@@ -97,6 +106,15 @@ def test_function_references_match_an_independent_computation(q):
         assert np.allclose(expected, independent), label
     assert np.array_equal(ex.q8.expected_outputs()[0], [[4, 3, 4], [2, 4, 3], [2, 3, 4]])
     assert np.array_equal(ex.q8.expected_outputs()[1], [[12, 12, 17], [10, 17, 19], [9, 6, 14]])
+
+
+def test_q12_typical_wrong_answers():
+    flipped = ex.q12.check(lambda X, G: correlate2d(X, np.flip(G), mode="valid"))
+    assert flipped.correct is False and "flipped G" in flipped.message
+    swapped = ex.q12.check(lambda X, G: correlate2d(G, X, mode="valid"))
+    assert swapped.correct is False
+    assert "x = [[1..9]]" in swapped.message and "expected 12" in swapped.message
+    assert ex.q12.check(lambda X, G: correlate2d(X, G, mode="valid")).correct is True
 
 
 def test_q11_by_finite_differences():

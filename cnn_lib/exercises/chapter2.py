@@ -11,7 +11,7 @@ import numpy as np
 
 from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise
 
-__all__ = [f"q{i}" for i in range(1, 12)]
+__all__ = [f"q{i}" for i in range(1, 13)]
 
 
 # --------------------------------------------------------------------------- reference functions
@@ -51,6 +51,12 @@ def conv2d_multi(X, W, b):
                 # the filter spans all C input channels: one sum over C*F*F products
                 out[k, i, j] = np.sum(X[:, i : i + F, j : j + F] * W[k]) + b[k]
     return out
+
+
+def grad_weight(X, G):
+    """dL/dK for Y = corr2d(X, K): X (H, W) the input, G (H-kh+1, W-kw+1) the upstream gradient
+    dL/dY -> (kh, kw), the cross-correlation of the input with the upstream gradient."""
+    return corr2d(X, G)
 
 
 # Typical wrong answers, recognised in the feedback.
@@ -461,4 +467,51 @@ q11 = ArrayExercise(
             "input value it multiplies.",
         ),
     ],
+)
+
+
+def _grad_weight_flipped(X, G):
+    return corr2d(X, np.flip(np.asarray(G, dtype=float)))
+
+
+def _grad_weight_full(X, G):
+    """The input gradient's recipe (full convolution) applied to the kernel by mistake."""
+    G = np.asarray(G, dtype=float)
+    return np.full((X.shape[0] - G.shape[0] + 1, X.shape[1] - G.shape[1] + 1), G.sum())
+
+
+q12 = FunctionExercise(
+    "q12",
+    "The gradient with respect to the kernel, in code",
+    """
+    Write `grad_weight(X, G)` for one channel. `X` is the input, a 2-D NumPy array of shape
+    (H, W); `G` is the upstream gradient dL/dY of shape (H - kh + 1, W - kw + 1) for
+    `Y = corr2d(X, K)`. Return dL/dK as a float NumPy array of shape (kh, kw) (the kernel's
+    shape follows from the two shapes). Check it with `ex.q12.check(grad_weight)`.
+    """,
+    reference=grad_weight,
+    cases=[
+        ("x = [[1..9]] with G all ones (q11)", (_x11, np.ones((2, 2)))),
+        ("a 6x7 input and a 4x5 gradient (3x3 kernel)", (_rng.normal(size=(6, 7)),
+                                                          _rng.normal(size=(4, 5)))),
+        ("a 1x1 gradient (kernel as large as the input)", (_rng.normal(size=(3, 4)),
+                                                           np.array([[2.0]]))),
+        ("a gradient as large as the input (1x1 kernel)", (_rng.normal(size=(4, 4)),
+                                                           _rng.normal(size=(4, 4)))),
+        ("a non-square input and gradient", (_rng.normal(size=(5, 8)), _rng.normal(size=(3, 4)))),
+    ],
+    common_mistakes=[
+        (_grad_weight_flipped, "You flipped G: dL/dK[a, b] = sum over (i, j) of "
+         "G[i, j] * X[i + a, j + b], a cross-correlation with G as it is."),
+        (_grad_weight_full, "Each weight meets a different window of X: weigh G[i, j] by the "
+         "input value X[i + a, j + b] that weight (a, b) multiplies, not by a constant."),
+    ],
+    hint_text=[
+        "K[a, b] multiplies X[i + a, j + b] in output Y[i, j], so dL/dK[a, b] = "
+        "sum over (i, j) of G[i, j] * X[i + a, j + b].",
+        "That sum is a cross-correlation of X with G: slide G over X like a kernel "
+        "(your corr2d from q8 does it).",
+    ],
+    solution_text="dL/dK is the cross-correlation of the input with the upstream gradient, "
+    "X ⋆ G (section 10 derives it):",
 )
