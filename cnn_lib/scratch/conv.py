@@ -133,9 +133,7 @@ def im2col(x, kernel_size, stride, pads, dilation, groups):
     """
     N, C = x.shape[:2]
     (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
-    top, bottom, left, right = pads
-    if any(pads):
-        x = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    x = pad_input(x, pads)
     # windows[n, c, i, j, a, b] = x[n, c, i + a, j + b]: a view, nothing is copied yet.
     span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
     windows = sliding_window_view(x, span, axis=(2, 3))
@@ -146,6 +144,56 @@ def im2col(x, kernel_size, stride, pads, dilation, groups):
     cols = windows.transpose(0, 1, 4, 5, 2, 3).reshape(N, groups, C // groups * kh * kw,
                                                          H_out * W_out)
     return cols, (H_out, W_out)
+
+
+def pad_input(x, pads):
+    """Zero-pad an (N, C, H, W) array by ``pads = (top, bottom, left, right)`` pixels."""
+    top, bottom, left, right = pads
+    if not any(pads):
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+
+
+def im2col_wide(x_padded, kernel_size, dilation, groups):
+    """im2col for stride 1, on a grid as wide as the padded image: each tap is one plain copy.
+
+    With stride 1, output pixel (i, j) and kernel tap (a, b) read the padded pixel
+    (i + a*dh, j + b*dw). Flatten the padded image's rows (length Wp) into one axis: that pixel
+    sits at ``(i*Wp + j) + (a*dh*Wp + b*dw)``. So if the output is computed on a grid of
+    H_out x Wp pixels (instead of H_out x W_out), one tap reads ONE contiguous slice of the
+    flat image, which NumPy copies far faster than H_out short rows. The grid's last
+    Wp - W_out columns wrap around into the next row: they are thrown away (``conv2d``) or
+    multiplied by zeros (``conv2d_backward``).
+
+    Parameters
+    ----------
+    x_padded : array of shape (N, C, Hp + 1, Wp), contiguous: the zero-padded image plus one
+        spare zero row at the bottom (the last taps' slices run dw*(kw - 1) pixels past Hp*Wp)
+    kernel_size, dilation : pairs (height, width)
+
+    Returns
+    -------
+    cols : array of shape (N, groups, C / groups * kh * kw, H_out * Wp), where
+        ``cols[n, g, (c, a, b), (i, j)] = x_padded[n, g*C/groups + c, i + a*dh, j + b*dw]``
+        for j < W_out
+    (H_out, W_out) : the output size
+    """
+    N, C, Hp_spare, Wp = x_padded.shape
+    (kh, kw), (dh, dw) = kernel_size, dilation
+    H_out, W_out = Hp_spare - 1 - dh * (kh - 1), Wp - dw * (kw - 1)
+    x_flat = x_padded.reshape(N, C, Hp_spare * Wp)
+    cols = np.empty((N, C, kh, kw, H_out * Wp), dtype=x_padded.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            start = a * dh * Wp + b * dw
+            cols[:, :, a, b] = x_flat[:, :, start:start + H_out * Wp]
+    return cols.reshape(N, groups, C // groups * kh * kw, H_out * Wp), (H_out, W_out)
+
+
+def with_spare_row(pads):
+    """``pads`` with one more zero row at the bottom, the room ``im2col_wide`` needs."""
+    top, bottom, left, right = pads
+    return (top, bottom + 1, left, right)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):

@@ -12,7 +12,7 @@ The forward pass is ``out = w_rows @ cols`` (see ``conv.im2col``), one matrix pr
 import numpy as np
 
 from ._checks import as_real_array, float_dtype
-from .conv import conv_arguments, im2col, output_size
+from .conv import conv_arguments, im2col, im2col_wide, output_size, pad_input, with_spare_row
 
 # The batch is processed a few images at a time so that one chunk's columns (about this many
 # bytes) stay in the CPU's cache while col2im adds them up: same result, less waiting for memory.
@@ -55,6 +55,37 @@ def col2im(grad_cols, x_shape, kernel_size, stride, pads, dilation):
     return grad_padded[:, :, top:top + H, left:left + W]
 
 
+def col2im_wide(grad_cols, x_shape, kernel_size, pads, dilation):
+    """The adjoint of ``conv.im2col_wide`` (stride 1): every tap adds one contiguous slice.
+
+    Parameters
+    ----------
+    grad_cols : array of shape (N, groups, C / groups * kh * kw, H_out * Wp), on the wide grid
+        of ``im2col_wide`` (its wrapped-around columns must hold zeros)
+    x_shape : (N, C, H, W), the shape of the unpadded image
+    kernel_size, dilation : pairs (height, width)
+    pads : (top, bottom, left, right)
+
+    Returns
+    -------
+    array of shape (N, C, H, W)
+    """
+    N, C, H, W = x_shape
+    (kh, kw), (dh, dw) = kernel_size, dilation
+    top, bottom, left, right = pads
+    Hp, Wp = H + top + bottom, W + left + right
+    H_out = Hp - dh * (kh - 1)
+    g = grad_cols.reshape(N, C, kh, kw, H_out * Wp)
+    # one spare row at the bottom, as in im2col_wide
+    grad_flat = np.zeros((N, C, (Hp + 1) * Wp), dtype=grad_cols.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            start = a * dh * Wp + b * dw
+            grad_flat[:, :, start:start + H_out * Wp] += g[:, :, a, b]
+    grad_padded = grad_flat.reshape(N, C, Hp + 1, Wp)
+    return grad_padded[:, :, top:top + H, left:left + W]
+
+
 def conv2d_backward(grad_output, input, weight, stride=1, padding=0, dilation=1, groups=1):
     """Gradients of ``conv2d(input, weight, bias, stride, padding, dilation, groups)``.
 
@@ -90,14 +121,28 @@ def conv2d_backward(grad_output, input, weight, stride=1, padding=0, dilation=1,
 
     w_rows = w.reshape(groups, C_out // groups, -1)
     grad_bias = go.sum(axis=(0, 3)).reshape(C_out)
+    wide = stride == (1, 1)  # then use the faster im2col_wide / col2im_wide
+    if wide:  # grad_output on the wide grid, zeros in the wrapped-around columns
+        x_padded = pad_input(x, with_spare_row(pads))
+        Wp = x_padded.shape[3]
+        go_wide = np.zeros((N, groups, C_out // groups, H_out, Wp), dtype=dtype)
+        go_wide[..., :W_out] = go.reshape(N, groups, C_out // groups, H_out, W_out)
+        go = go_wide.reshape(N, groups, C_out // groups, H_out * Wp)
     grad_weight = np.zeros_like(w_rows)
     grad_input = np.empty_like(x)
-    for batch in batch_chunks(N, w[0].size * groups * H_out * W_out * dtype.itemsize):
-        cols, _ = im2col(x[batch], (kh, kw), stride, pads, dilation, groups)
+    for batch in batch_chunks(N, w[0].size * groups * go.shape[3] * dtype.itemsize):
+        if wide:
+            cols, _ = im2col_wide(x_padded[batch], (kh, kw), dilation, groups)
+        else:
+            cols, _ = im2col(x[batch], (kh, kw), stride, pads, dilation, groups)
         # sum over images n and output pixels p of go[n, g, o, p] * cols[n, g, k, p]
         grad_weight += np.matmul(go[batch], cols.transpose(0, 1, 3, 2)).sum(axis=0)
         grad_cols = np.matmul(w_rows.transpose(0, 2, 1), go[batch])
-        grad_input[batch] = col2im(grad_cols, x[batch].shape, (kh, kw), stride, pads, dilation)
+        if wide:
+            grad_input[batch] = col2im_wide(grad_cols, x[batch].shape, (kh, kw), pads, dilation)
+        else:
+            grad_input[batch] = col2im(grad_cols, x[batch].shape, (kh, kw), stride, pads,
+                                       dilation)
     grad_weight = grad_weight.reshape(w.shape)
     if not batched:
         grad_input = grad_input[0]
