@@ -133,7 +133,9 @@ def im2col(x, kernel_size, stride, pads, dilation, groups):
     """
     N, C = x.shape[:2]
     (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
-    x = pad_input(x, pads)
+    top, bottom, left, right = pads
+    if any(pads):
+        x = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
     # windows[n, c, i, j, a, b] = x[n, c, i + a, j + b]: a view, nothing is copied yet.
     span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
     windows = sliding_window_view(x, span, axis=(2, 3))
@@ -146,54 +148,68 @@ def im2col(x, kernel_size, stride, pads, dilation, groups):
     return cols, (H_out, W_out)
 
 
-def pad_input(x, pads):
-    """Zero-pad an (N, C, H, W) array by ``pads = (top, bottom, left, right)`` pixels."""
-    top, bottom, left, right = pads
-    if not any(pads):
-        return x
-    return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
-
-
-def im2col_wide(x_padded, kernel_size, dilation, groups):
-    """im2col for stride 1, on a grid as wide as the padded image: each tap is one plain copy.
-
-    With stride 1, output pixel (i, j) and kernel tap (a, b) read the padded pixel
-    (i + a*dh, j + b*dw). Flatten the padded image's rows (length Wp) into one axis: that pixel
-    sits at ``(i*Wp + j) + (a*dh*Wp + b*dw)``. So if the output is computed on a grid of
-    H_out x Wp pixels (instead of H_out x W_out), one tap reads ONE contiguous slice of the
-    flat image, which NumPy copies far faster than H_out short rows. The grid's last
-    Wp - W_out columns wrap around into the next row: they are thrown away (``conv2d``) or
-    multiplied by zeros (``conv2d_backward``).
+def pad_flat(x, pads, kernel_size, dilation):
+    """Zero-pad ``x`` and flatten the whole batch into one vector, for ``im2col_flat``.
 
     Parameters
     ----------
-    x_padded : array of shape (N, C, Hp + 1, Wp), contiguous: the zero-padded image plus one
-        spare zero row at the bottom (the last taps' slices run dw*(kw - 1) pixels past Hp*Wp)
+    x : array of shape (N, C, H, W)
+    pads : (top, bottom, left, right); kernel_size, dilation : pairs (height, width)
+
+    Returns
+    -------
+    x_flat : 1-D array, the padded images (N, C, Hp, Wp) one after the other, then
+        ``tap_reach`` spare zeros (the last tap's slice runs that far past the last image)
+    (Hp, Wp) : the padded size
+    """
+    N, C, H, W = x.shape
+    top, bottom, left, right = pads
+    Hp, Wp = H + top + bottom, W + left + right
+    x_flat = np.zeros(N * C * Hp * Wp + tap_reach(kernel_size, dilation, Wp), dtype=x.dtype)
+    x_padded = x_flat[:N * C * Hp * Wp].reshape(N, C, Hp, Wp)
+    x_padded[:, :, top:top + H, left:left + W] = x
+    return x_flat, (Hp, Wp)
+
+
+def tap_reach(kernel_size, dilation, Wp):
+    """How far the last kernel tap (kh - 1, kw - 1) is from the first in a flat image of width Wp."""
+    (kh, kw), (dh, dw) = kernel_size, dilation
+    return (kh - 1) * dh * Wp + (kw - 1) * dw
+
+
+def im2col_flat(x_flat, images, C, padded_size, kernel_size, dilation, groups):
+    """im2col for stride 1 in which every kernel tap is ONE contiguous slice (fast to copy).
+
+    With stride 1, output pixel (i, j) and kernel tap (a, b) read the padded pixel
+    (i + a*dh, j + b*dw). In the flat vector of ``pad_flat`` that pixel sits at
+    ``(i*Wp + j) + (a*dh*Wp + b*dw)``: one tap's pixels, for every image, channel and output
+    pixel, are one slice shifted by ``a*dh*Wp + b*dw``. The price: the output is computed on
+    the whole Hp x Wp grid of every channel; only the pixels with i < H_out and j < W_out are
+    real, the others (which wrap into the next row, channel or image) are thrown away
+    (``conv2d``) or multiplied by zeros (``conv2d_backward``).
+
+    Parameters
+    ----------
+    x_flat : 1-D array from ``pad_flat``
+    images : range of the images to use, e.g. ``range(N)[batch]``; C : channels;
+    padded_size : (Hp, Wp)
     kernel_size, dilation : pairs (height, width)
 
     Returns
     -------
-    cols : array of shape (N, groups, C / groups * kh * kw, H_out * Wp), where
+    cols : array of shape (n, groups, C / groups * kh * kw, Hp * Wp) with n = len(images) and,
+        for i < H_out and j < W_out,
         ``cols[n, g, (c, a, b), (i, j)] = x_padded[n, g*C/groups + c, i + a*dh, j + b*dw]``
-        for j < W_out
-    (H_out, W_out) : the output size
     """
-    N, C, Hp_spare, Wp = x_padded.shape
-    (kh, kw), (dh, dw) = kernel_size, dilation
-    H_out, W_out = Hp_spare - 1 - dh * (kh - 1), Wp - dw * (kw - 1)
-    x_flat = x_padded.reshape(N, C, Hp_spare * Wp)
-    cols = np.empty((N, C, kh, kw, H_out * Wp), dtype=x_padded.dtype)
+    (kh, kw), (dh, dw), (Hp, Wp) = kernel_size, dilation, padded_size
+    image, n = C * Hp * Wp, len(images)  # length of one padded image in x_flat
+    first = images.start * image
+    cols = np.empty((n, C, kh, kw, Hp * Wp), dtype=x_flat.dtype)
     for a in range(kh):
         for b in range(kw):
-            start = a * dh * Wp + b * dw
-            cols[:, :, a, b] = x_flat[:, :, start:start + H_out * Wp]
-    return cols.reshape(N, groups, C // groups * kh * kw, H_out * Wp), (H_out, W_out)
-
-
-def with_spare_row(pads):
-    """``pads`` with one more zero row at the bottom, the room ``im2col_wide`` needs."""
-    top, bottom, left, right = pads
-    return (top, bottom + 1, left, right)
+            start = first + a * dh * Wp + b * dw
+            cols[:, :, a, b] = x_flat[start:start + n * image].reshape(n, C, Hp * Wp)
+    return cols.reshape(n, groups, C // groups * kh * kw, Hp * Wp)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
