@@ -172,8 +172,7 @@ def pad_flat(x, pads, kernel_size, dilation):
 
 
 def tap_reach(kernel_size, dilation, Wp):
-    """How far the last kernel tap (kh - 1, kw - 1) lies from the first, in a flat image of
-    width Wp."""
+    """Distance, in a flat image of width Wp, from the first kernel tap to the last."""
     (kh, kw), (dh, dw) = kernel_size, dilation
     return (kh - 1) * dh * Wp + (kw - 1) * dw
 
