@@ -136,7 +136,9 @@ def conv2d_backward(grad_output, input, weight, stride=1, padding=0, dilation=1,
 
     w_rows = w.reshape(groups, C_out // groups, -1)
     grad_bias = go.sum(axis=(0, 3)).reshape(C_out)
-    flat = stride == (1, 1)  # then use the faster im2col_flat / col2im_flat
+    # With stride 1 use the faster im2col_flat / col2im_flat, unless an inf or NaN could leak
+    # through its wrapped-around pixels (0 * inf is NaN) into gradients it should not touch.
+    flat = stride == (1, 1) and np.isfinite(x).all() and np.isfinite(w).all()
     if flat:
         x_flat, padded_size = pad_flat(x, pads, (kh, kw), dilation)
     grad_weight = np.zeros_like(w_rows)
