@@ -24,7 +24,7 @@ test: $(STAMP) lint
 	$(PY) -m pytest -n 2 --dist loadscope
 
 lint: $(STAMP)
-	$(PY) -m ruff check cnn_lib tests benchmarks
+	$(PY) -m ruff check cnn_lib tests benchmarks conftest.py
 
 ## make lab: open the chapters in JupyterLab
 lab: $(STAMP)

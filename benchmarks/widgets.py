@@ -3,11 +3,14 @@
 Budget (DESIGN.md): under 100 ms per update. Run with ``python -m benchmarks.widgets``.
 """
 
-import os
 import statistics
 import time
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import matplotlib
+
+# Agg for this process only: an MPLBACKEND variable would reach the kernels that
+# benchmarks.notebooks starts and stop their figures from showing.
+matplotlib.use("Agg")
 
 
 def _median_ms(fn, repeats):

@@ -1,21 +1,14 @@
 """Tests for cnn_lib.plot: the numbers in the cells, the window, colour limits, animations."""
 
-import os
 import re
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.animation import FuncAnimation
+from matplotlib.patches import Rectangle
 
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.animation import FuncAnimation  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-
-from cnn_lib import plot  # noqa: E402
+from cnn_lib import plot
 
 TOY_X = [[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]]
 TOY_K = [[1, 0, 1], [0, 1, 0], [1, 0, 1]]

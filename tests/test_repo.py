@@ -136,3 +136,10 @@ def test_every_citation_is_in_the_bibliography():
             cited.update(k.strip() for k in group.split(","))
     assert cited, "no citations found"
     assert cited <= bib_keys, f"cited but not in references.bib: {sorted(cited - bib_keys)}"
+
+
+def test_notebook_kernels_inherit_no_matplotlib_backend():
+    """nbval's kernels inherit this environment; MPLBACKEND=Agg there would hide every figure."""
+    import os
+
+    assert "MPLBACKEND" not in os.environ

@@ -1,24 +1,16 @@
 """Tests for cnn_lib.widgets: update functions, widget wiring, static twins, bad input."""
 
-import os
+import io
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
+from scipy.signal import correlate2d
 
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-
-import io  # noqa: E402
-
-import ipywidgets  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
-from scipy.signal import correlate2d  # noqa: E402
-
-from cnn_lib import widgets  # noqa: E402
-from cnn_lib.widgets import KERNELS, filter_explorer_update, stepper_state  # noqa: E402
+from cnn_lib import widgets
+from cnn_lib.widgets import KERNELS, filter_explorer_update, stepper_state
 
 TOY_X = [[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]]
 TOY_K = [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
