@@ -1,0 +1,212 @@
+"""Every worked figure of chapter 2 (CURRICULUM.md §2), computed with cnn_lib on the decks' own
+inputs and asserted here, independently of the notebook's stored outputs (which nbval checks).
+
+Deck tags as in CURRICULUM.md: [000] CU Boulder, [002] Northeastern, [003] Arizona State,
+[004] UC Berkeley.
+"""
+
+import numpy as np
+import pytest
+from scipy.signal import convolve2d
+
+from cnn_lib import arithmetic, scratch
+from cnn_lib.widgets import KERNELS, TOY_K, TOY_X
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+
+def test_convolution_is_correlation_with_the_flipped_kernel():
+    rng = np.random.default_rng(0)
+    image, kernel = rng.normal(size=(7, 6)), rng.normal(size=(3, 2))
+    true_conv = convolve2d(image, kernel, mode="valid")
+    np.testing.assert_allclose(scratch.corr2d(image, np.flip(kernel)), true_conv, atol=1e-12)
+    assert not np.allclose(scratch.corr2d(image, kernel), true_conv)
+    # 1-D: np.convolve is a true convolution, np.correlate is not
+    x, w = rng.normal(size=20), np.array([0.4, 0.3, 0.2, 0.1])
+    np.testing.assert_allclose(np.convolve(x, w, "valid"), np.correlate(x, w[::-1], "valid"))
+
+
+def test_weighted_average_smooths_noisy_readings():
+    """[003] the spaceship: a weighted average of recent readings is closer to the truth."""
+    rng = np.random.default_rng(0)
+    t = np.arange(60)
+    position = 0.5 * t + 3 * np.sin(t / 6)
+    x = position + rng.normal(0, 2.0, size=t.size)
+    s = np.convolve(x, [0.4, 0.3, 0.2, 0.1], mode="valid")
+    rms = lambda e: np.sqrt(np.mean(e**2))  # noqa: E731
+    assert rms(s - position[3:]) < 0.7 * rms(x - position)
+
+
+def test_toy_example_000():
+    np.testing.assert_array_equal(scratch.corr2d(TOY_X, TOY_K),
+                                  [[4, 3, 4], [2, 4, 3], [2, 3, 4]])
+
+
+def test_worked_example_002():
+    f = [[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]]
+    g = [[0, 1, 2], [2, 2, 0], [0, 1, 2]]
+    expected = [[12, 12, 17], [10, 17, 19], [9, 6, 14]]
+    np.testing.assert_array_equal(scratch.corr2d(f, g), expected)
+    out = F.conv2d(torch.tensor(f, dtype=torch.float64)[None, None],
+                   torch.tensor(g, dtype=torch.float64)[None, None])
+    np.testing.assert_array_equal(out[0, 0].numpy(), expected)
+
+
+def test_edge_example_004():
+    stripe = np.tile([0, 50, 50, 0, 0, 0], (5, 1))
+    vertical, horizontal = KERNELS["vertical edge"][0], KERNELS["horizontal edge"][0]
+    np.testing.assert_array_equal(vertical, [[-1, 0, 1]] * 3)
+    np.testing.assert_array_equal(horizontal, [[-1, -1, -1], [0, 0, 0], [1, 1, 1]])
+    np.testing.assert_array_equal(scratch.corr2d(stripe, vertical), [[150, -150, -150, 0]] * 3)
+    # the horizontal twin sees nothing in a vertical stripe, and the same edges turned 90 degrees
+    np.testing.assert_array_equal(scratch.corr2d(stripe, horizontal), np.zeros((3, 4)))
+    np.testing.assert_array_equal(scratch.corr2d(stripe.T, horizontal),
+                                  np.array([[150, -150, -150, 0]] * 3).T)
+    # a true convolution flips the signs
+    np.testing.assert_array_equal(convolve2d(stripe, vertical, mode="valid"),
+                                  [[-150, 150, 150, 0]] * 3)
+
+
+def test_curve_detector_000():
+    curve = np.zeros((7, 7), dtype=int)
+    for r, c in [(0, 5), (1, 4), (2, 3), (3, 3), (4, 3), (5, 3)]:
+        curve[r, c] = 30
+    match = np.array([[0, 0, 0, 0, 0, 0, 30], [0, 0, 0, 0, 50, 50, 50], [0, 0, 0, 20, 50, 0, 0],
+                      [0, 0, 0, 50, 50, 0, 0], [0, 0, 0, 50, 50, 0, 0], [0, 0, 0, 50, 50, 0, 0],
+                      [0, 0, 0, 50, 50, 0, 0]])
+    other = np.array([[0, 0, 0, 0, 0, 0, 0], [0, 40, 0, 0, 0, 0, 0], [40, 0, 40, 0, 0, 0, 0],
+                      [40, 20, 0, 0, 0, 0, 0], [0, 50, 0, 0, 0, 0, 0], [0, 0, 50, 0, 0, 0, 0],
+                      [25, 25, 0, 50, 0, 0, 0]])
+    assert scratch.corr2d(match, curve).item() == 6600 == 30 * (50 + 20 + 50 + 50 + 50)
+    assert scratch.corr2d(other, curve).item() == 0
+
+
+def test_filter_gallery_kernels_000_002():
+    kernels = {name: (k, d) for name, (k, d) in KERNELS.items()}
+    np.testing.assert_array_equal(kernels["edge (diagonal)"][0], [[1, 0, -1], [0, 0, 0],
+                                                                  [-1, 0, 1]])
+    np.testing.assert_array_equal(kernels["edge (Laplacian)"][0], [[0, 1, 0], [1, -4, 1],
+                                                                   [0, 1, 0]])
+    np.testing.assert_array_equal(kernels["edge (all directions)"][0],
+                                  [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]])
+    np.testing.assert_array_equal(kernels["sharpen"][0], [[0, -1, 0], [-1, 5, -1], [0, -1, 0]])
+    np.testing.assert_array_equal(kernels["Gaussian blur"][0], [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    assert kernels["Gaussian blur"][1] == 16 and kernels["box blur"][1] == 9
+    # blurs and sharpeners keep a flat patch's brightness; edge detectors send it to zero
+    sums = {name: k.sum() / d for name, (k, d) in kernels.items()}
+    for name in ("identity", "sharpen", "box blur", "Gaussian blur", "custom sharpen / 9"):
+        assert sums[name] == pytest.approx(1)
+    for name in ("edge (diagonal)", "edge (Laplacian)", "edge (all directions)"):
+        assert sums[name] == 0
+
+
+def test_kernel_with_a_divisor_000():
+    sharpen9 = KERNELS["custom sharpen / 9"][0] / KERNELS["custom sharpen / 9"][1]
+    np.testing.assert_array_equal(KERNELS["custom sharpen / 9"][0],
+                                  [[0, -3, 0], [-3, 21, -3], [0, -3, 0]])
+    assert scratch.corr2d(np.full((3, 3), 0.5), sharpen9).item() == pytest.approx(0.5)
+    spot = np.full((3, 3), 0.2)
+    spot[1, 1] = 0.8
+    assert scratch.corr2d(spot, sharpen9).item() == pytest.approx((21 * 0.8 - 12 * 0.2) / 9)
+
+
+def test_learning_an_edge_kernel_by_gradient_descent_002():
+    """The from-scratch version of section 5: 100 steps of gradient descent find the Sobel."""
+    sobel = np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    noise = np.random.default_rng(0).standard_normal((8, 1, 20, 20))
+    target = scratch.conv2d(noise, sobel[None, None])
+    K = np.zeros((1, 1, 3, 3))
+    for _ in range(100):
+        err = scratch.conv2d(noise, K) - target
+        _, grad_K, _ = scratch.conv2d_backward(2 * err / err.size, noise, K)
+        K -= 0.4 * grad_K
+    np.testing.assert_allclose(K[0, 0], sobel, atol=1e-2)
+
+
+def test_shared_versus_dense_weights_000():
+    assert arithmetic.shared_vs_dense_weights((3, 3), (2, 2)) == (4, 36)
+
+
+def test_translation_equivariance_003_004():
+    rng = np.random.default_rng(1)
+    x, K = rng.standard_normal((16, 16)), rng.standard_normal((3, 3))
+    shift = lambda a: np.roll(a, 2, axis=1)  # noqa: E731
+    f = lambda a: scratch.corr2d(a, K)  # noqa: E731
+    lhs, rhs = f(shift(x)), shift(f(x))
+    np.testing.assert_allclose(lhs[:, 2:], rhs[:, 2:])  # equal away from the wrapped border
+    assert not np.allclose(lhs, rhs)
+    f_circ = lambda a: scratch.corr2d(scratch.pad(a, 1, mode="circular"), K)  # noqa: E731
+    np.testing.assert_allclose(f_circ(shift(x)), shift(f_circ(x)))  # equal everywhere
+    # not equivariant to rotation (for a kernel without that symmetry)
+    assert not np.allclose(f(np.rot90(x)), np.rot90(f(x)))
+
+
+def test_sparse_interactions_table_002():
+    costs = arithmetic.conv_costs((280, 320), (1, 2))
+    assert costs["output_size"] == (280, 319)
+    assert costs["convolution"] == {"storage": 2, "operations": 267_960}
+    assert costs["dense matrix"]["storage"] == 319 * 280 * 320 * 280 > 8e9
+    assert costs["dense matrix"]["operations"] > 16e9
+    assert costs["sparse matrix"] == {"storage": 178_640, "operations": 267_960}
+
+
+def test_doubly_blocked_toeplitz_product_equals_conv2d_002_003():
+    rng = np.random.default_rng(2)
+    image, K = rng.standard_normal((6, 6)), np.arange(1, 10).reshape(3, 3)
+    M = arithmetic.conv_as_matrix(K, (6, 6))
+    assert M.shape == (16, 36)
+    np.testing.assert_allclose((M @ image.ravel()).reshape(4, 4),
+                               scratch.conv2d(image[None, None], K[None, None])[0, 0])
+
+
+def test_multi_channel_shapes_and_parameters_000_001_004():
+    rng = np.random.default_rng(3)
+    image = rng.standard_normal((3, 32, 32))
+    assert scratch.conv2d(image, rng.standard_normal((1, 3, 5, 5))).shape == (1, 28, 28)
+    six, bias = rng.standard_normal((6, 3, 5, 5)), rng.standard_normal(6)
+    Z = scratch.conv2d(image, six, bias)
+    assert Z.shape == (6, 28, 28)
+    # the index formula of the 4-D kernel tensor [003]
+    k, i, j = 4, 10, 7
+    z = bias[k] + sum(image[c, i + m, j + n] * six[k, c, m, n]
+                      for c in range(3) for m in range(5) for n in range(5))
+    assert Z[k, i, j] == pytest.approx(z)
+    # (M*M*C + 1) * C_out [004], equal to nn.Conv2d's count
+    assert arithmetic.conv_params(3, 6, 5) == (5 * 5 * 3 + 1) * 6 == 456
+    layer = torch.nn.Conv2d(3, 6, 5)
+    assert sum(p.numel() for p in layer.parameters()) == 456
+
+
+def test_one_by_one_convolution_mixes_channels_per_pixel_001():
+    rng = np.random.default_rng(4)
+    feat, W = rng.standard_normal((8, 10, 10)), rng.standard_normal((3, 8, 1, 1))
+    per_pixel = np.einsum("oc,chw->ohw", W[:, :, 0, 0], feat)
+    np.testing.assert_allclose(scratch.conv2d(feat, W), per_pixel)
+
+
+def test_stacked_layers_see_larger_regions_001():
+    rng = np.random.default_rng(5)
+    K_a, K_b, image = rng.standard_normal((3, 3)), rng.standard_normal((3, 3)), rng.normal(
+        size=(9, 9))
+    two_layers = scratch.corr2d(scratch.corr2d(image, K_a), K_b)
+    np.testing.assert_allclose(two_layers, scratch.corr2d(image, convolve2d(K_a, K_b)))
+    # receptive field of one output after L stacked 3x3 layers: 2L + 1
+    for layers in (1, 2, 3):
+        x = np.zeros((11, 11))
+        x[5, 5] = 1.0  # which outputs does one input pixel reach? as many as see it
+        y = x
+        for _ in range(layers):
+            y = scratch.corr2d(scratch.pad(y, 1), np.ones((3, 3)))
+        assert (y != 0).any(axis=0).sum() == 2 * layers + 1
+
+
+def test_backward_pass_by_hand_matches_autograd():
+    rng = np.random.default_rng(6)
+    X, K, G = rng.standard_normal((5, 5)), rng.standard_normal((2, 2)), rng.normal(size=(4, 4))
+    dK = scratch.corr2d(X, G)  # input correlated with the upstream gradient
+    dX = scratch.corr2d(scratch.pad(G, 1), np.flip(K))  # full convolution with K
+    Xt, Kt = torch.tensor(X, requires_grad=True), torch.tensor(K, requires_grad=True)
+    (F.conv2d(Xt[None, None], Kt[None, None])[0, 0] * torch.tensor(G)).sum().backward()
+    np.testing.assert_allclose(dK, Kt.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(dX, Xt.grad.numpy(), atol=1e-12)
