@@ -65,35 +65,18 @@ _BOX_LIMIT = 99  # the 3x3 boxes of the filter explorer accept -99..99
 
 
 # --------------------------------------------------------------------------- images
-def _synthetic_images(size):
-    """Checkerboard, disc and square made with NumPy (used if cnn_lib.data lacks them)."""
-    idx = np.arange(size)
-    cells = idx * 8 // size
-    checker = ((cells[:, None] + cells[None, :]) % 2).astype(float)
-    c = idx - (size - 1) / 2
-    disc = (c[:, None] ** 2 + c[None, :] ** 2 <= (size / 4) ** 2).astype(float)
-    sq = np.zeros((size, size))
-    s0 = size // 4
-    sq[s0:s0 + size // 2, s0:s0 + size // 2] = 1.0
-    return {"checkerboard": checker, "circle": disc, "square": sq}
-
-
 def default_images(size=128):
     """The explorer's images: the Grace Hopper photo and three synthetic shapes, ``size`` square.
 
     Returns an ordered dict name -> 2-D float array in [0, 1].
     """
     size = plot._check_int(size, "size", minimum=8)
-    images = OrderedDict()
     from cnn_lib import data
 
-    images["photo (Grace Hopper)"] = np.asarray(data.load_photo(size=size), dtype=float)
-    synthetic = _synthetic_images(size)
+    images = OrderedDict()
+    images["photo (Grace Hopper)"] = data.load_photo(size=size)
     for name in ("checkerboard", "circle", "square"):
-        try:
-            images[name] = np.asarray(data.load_image(name, size=size), dtype=float)
-        except Exception:  # an older cnn_lib.data without load_image: make it here
-            images[name] = synthetic[name]
+        images[name] = data.load_image(name, size=size)
     return images
 
 
