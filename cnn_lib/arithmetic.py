@@ -10,18 +10,32 @@ padding P, dilation D. A dilated kernel covers D*(F - 1) + 1 input cells.
 
 import itertools
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
 __all__ = [
+    "PADDING_NAMES",
+    "ReceptiveField",
     "conv_as_matrix",
     "conv_costs",
     "conv_output_size",
     "conv_params",
+    "conv_transpose_output_size",
+    "full_padding",
     "linear_params",
     "mlp_params",
+    "pool_output_size",
+    "receptive_field",
+    "same_padding",
     "shared_vs_dense_weights",
 ]
+
+# The three named paddings of a stride-1 convolution of a length-m input with a length-k kernel
+# (MATLAB's and SciPy's names; PyTorch knows 'valid' and 'same', Keras 'valid' and 'same'):
+# 'valid' adds nothing (m - k + 1 outputs), 'same' keeps the size (m), 'full' visits every input
+# cell with every kernel cell (m + k - 1).
+PADDING_NAMES = ("valid", "same", "full")
 
 
 # --------------------------------------------------------------------------------------------
@@ -89,7 +103,10 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1, strict=
 
     Args:
         size: input size H (int), or (H, W).
-        kernel_size, stride, padding, dilation: ints, or (height, width) pairs.
+        kernel_size, stride, dilation: ints, or (height, width) pairs.
+        padding: an int or a pair (zeros added on each side), or one of ``PADDING_NAMES``:
+            'valid' (P = 0), 'same' (output size = input size; stride 1 only, as in
+            PyTorch) or 'full' (P = D(F - 1): every input cell meets every kernel cell).
         strict: if True, raise ValueError when (H - F + 2P)/S + 1 is not a whole number,
             i.e. when the filter does not fit the input evenly and PyTorch would silently
             drop the last rows or columns.
@@ -101,8 +118,12 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1, strict=
     3
     >>> conv_output_size((32, 32), 5, padding=2)
     (32, 32)
+    >>> conv_output_size(10, 4, padding="full")
+    13
     """
     strict = _check_bool("strict", strict)
+    if isinstance(padding, str):
+        return _named_padding_output_size(size, kernel_size, stride, padding, dilation, strict)
     args = (size, kernel_size, stride, padding, dilation)
     names = ("size", "kernel_size", "stride", "padding", "dilation")
     minimums = (1, 1, 1, 0, 1)
@@ -113,6 +134,214 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1, strict=
     height, width = zip(*pairs)
     return (_output_size_1d(*height, strict, where="tall"),
             _output_size_1d(*width, strict, where="wide"))
+
+
+def _named_padding_output_size(size, kernel_size, stride, padding, dilation, strict):
+    """``conv_output_size`` for padding='valid', 'same' or 'full'."""
+    if padding not in PADDING_NAMES:
+        raise ValueError(f"padding must be an int, a pair of ints or one of {PADDING_NAMES}, "
+                         f"got {padding!r}")
+    if padding == "same":
+        stride_pair = _check_pair("stride", stride, 1)
+        if stride_pair != (1, 1):
+            raise ValueError(f"padding='same' needs stride=1, got stride={stride!r}: with a "
+                             "larger stride the output is smaller than the input whatever the "
+                             "padding (PyTorch refuses it too)")
+        # the total padding D(F - 1) keeps the size; check the other arguments all the same
+        _check_pair("kernel_size", kernel_size, 1)
+        _check_pair("dilation", dilation, 1)
+        n = _check_pair("size", size, 1)
+        return n if any(_is_pair(a) for a in (size, kernel_size, dilation)) else n[0]
+    k = _check_pair("kernel_size", kernel_size, 1)
+    d = _check_pair("dilation", dilation, 1)
+    pads = tuple(di * (ki - 1) for ki, di in zip(k, d)) if padding == "full" else (0, 0)
+    if not any(_is_pair(a) for a in (size, kernel_size, stride, dilation)):
+        pads = pads[0]
+    return conv_output_size(size, kernel_size, stride, pads, dilation, strict)
+
+
+def same_padding(kernel_size, dilation=1):
+    """Padding P per side that keeps the size of a stride-1 convolution: P = D(F - 1) / 2.
+
+    F = 3, 5, 7 give P = 1, 2, 3: the deck's rule P = (F - 1)/2. A kernel whose span
+    D(F - 1) + 1 is even (F = 4, say) needs an odd total D(F - 1) that cannot be split evenly
+    over the two sides; this raises a ValueError that says so (PyTorch's padding='same' then
+    puts the extra pixel after the image, at the bottom / right).
+
+    >>> [same_padding(F) for F in (3, 5, 7)]
+    [1, 2, 3]
+    """
+    kernel_size = _check_int("kernel_size", kernel_size, 1)
+    dilation = _check_int("dilation", dilation, 1)
+    total = dilation * (kernel_size - 1)
+    if total % 2:
+        raise ValueError(
+            f"a kernel of size {kernel_size} with dilation {dilation} needs {total} pixels of "
+            f"padding in all to keep the size, which cannot be split evenly over two sides: "
+            f"pad {total // 2} before and {total - total // 2} after (what PyTorch's "
+            f"padding='same' does), or use an odd kernel size")
+    return total // 2
+
+
+def full_padding(kernel_size, dilation=1):
+    """Padding P per side of a 'full' convolution: P = D(F - 1), so every input cell meets every
+    kernel cell and a length-m input gives m + D(F - 1) outputs (m + k - 1 without dilation).
+
+    >>> full_padding(3)
+    2
+    """
+    kernel_size = _check_int("kernel_size", kernel_size, 1)
+    dilation = _check_int("dilation", dilation, 1)
+    return dilation * (kernel_size - 1)
+
+
+def _pool_size_1d(size, kernel_size, stride, padding, dilation, ceil_mode, where=""):
+    """Pooling output length along one axis, with PyTorch's checks and its ceil_mode rule."""
+    span = dilation * (kernel_size - 1) + 1
+    axis = {"": "", "tall": " (height)", "wide": " (width)"}[where]
+    if 2 * padding > kernel_size:
+        raise ValueError(f"padding{axis} {padding} is more than half the pooling window's "
+                         f"kernel_size {kernel_size}: a window could then hold nothing but "
+                         f"padding (PyTorch refuses it too)")
+    if size + 2 * padding < span:
+        raise ValueError(f"the pooling window{axis} ({span} cells) is larger than the padded "
+                         f"input: {size} + 2*{padding} = {size + 2 * padding} < {span}")
+    room = size + 2 * padding - span
+    out = (-(-room // stride) if ceil_mode else room // stride) + 1
+    # ceil_mode may add a last window; PyTorch drops it if it would start in the right padding
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def pool_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """Output size of ``torch.nn.MaxPool2d`` / ``AvgPool2d``: floor((H + 2P - D(F-1) - 1)/S) + 1.
+
+    The decks' W2 = (W1 - F)/S + 1 is the case P = 0, D = 1. Unlike a convolution, the stride
+    defaults to the window size (non-overlapping windows), the padding may be at most half the
+    kernel size (whatever the dilation), and ``ceil_mode=True`` rounds up instead of down (keeping a last, partial window
+    unless it would start in the padding). Pooling has no parameters.
+
+    Args:
+        size: input size H (int), or (H, W).
+        kernel_size, padding, dilation: ints or (height, width) pairs.
+        stride: int, pair or None (= kernel_size).
+        ceil_mode: round up instead of down.
+
+    Returns:
+        int, or a tuple (H_out, W_out) when any argument is a pair.
+
+    >>> pool_output_size(4, 2)  # 4x4 -> 2x2
+    2
+    >>> pool_output_size(13, 3, stride=2)  # overlapping 3x3 windows, stride 2 (AlexNet)
+    6
+    """
+    ceil_mode = _check_bool("ceil_mode", ceil_mode)
+    stride = kernel_size if stride is None else stride
+    args = (size, kernel_size, stride, padding, dilation)
+    names = ("size", "kernel_size", "stride", "padding", "dilation")
+    minimums = (1, 1, 1, 0, 1)
+    if not any(_is_pair(a) for a in args):
+        ints = [_check_int(n, a, m) for n, a, m in zip(names, args, minimums)]
+        return _pool_size_1d(*ints, ceil_mode)
+    pairs = [_check_pair(n, a, m) for n, a, m in zip(names, args, minimums)]
+    height, width = zip(*pairs)
+    return (_pool_size_1d(*height, ceil_mode, where="tall"),
+            _pool_size_1d(*width, ceil_mode, where="wide"))
+
+
+def _transpose_size_1d(size, kernel_size, stride, padding, output_padding, dilation, where=""):
+    axis = {"": "", "tall": " (height)", "wide": " (width)"}[where]
+    if output_padding >= max(stride, dilation):
+        raise ValueError(f"output_padding{axis} must be smaller than the stride or the "
+                         f"dilation, got output_padding={output_padding}, stride={stride}, "
+                         f"dilation={dilation} (PyTorch refuses it too)")
+    out = (size - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1
+    if out < 1:
+        raise ValueError(f"the output{axis} would be empty: ({size} - 1)*{stride} - 2*{padding} "
+                         f"+ {dilation}*({kernel_size} - 1) + {output_padding} + 1 = {out}")
+    return out
+
+
+def conv_transpose_output_size(size, kernel_size, stride=1, padding=0, output_padding=0,
+                               dilation=1):
+    """Output size of ``torch.nn.ConvTranspose2d``: (H - 1)S - 2P + D(F - 1) + output_padding + 1.
+
+    A transposed convolution maps a convolution's output size back to its input size. Since a
+    strided convolution floors, several input sizes give the same output; ``output_padding``
+    (less than the stride or the dilation) says which one to get back: with
+    a = (H + 2P - D(F - 1) - 1) mod S for the convolution's input H,
+    ``conv_transpose_output_size(conv_output_size(H, F, S, P, D), F, S, P, a, D) == H``
+    (Dumoulin and Visin, relationship 14).
+
+    Args:
+        size: input size (int) or (H, W); the other arguments ints or (height, width) pairs.
+
+    Returns:
+        int, or a tuple (H_out, W_out) when any argument is a pair.
+
+    >>> conv_transpose_output_size(3, 3, stride=2)  # a 3x3 conv of stride 2 took 7 to 3
+    7
+    """
+    args = (size, kernel_size, stride, padding, output_padding, dilation)
+    names = ("size", "kernel_size", "stride", "padding", "output_padding", "dilation")
+    minimums = (1, 1, 1, 0, 0, 1)
+    if not any(_is_pair(a) for a in args):
+        return _transpose_size_1d(*[_check_int(n, a, m) for n, a, m in zip(names, args,
+                                                                            minimums)])
+    pairs = [_check_pair(n, a, m) for n, a, m in zip(names, args, minimums)]
+    height, width = zip(*pairs)
+    return (_transpose_size_1d(*height, where="tall"), _transpose_size_1d(*width, where="wide"))
+
+
+# --------------------------------------------------------------------------------------------
+# Receptive fields
+# --------------------------------------------------------------------------------------------
+class ReceptiveField(NamedTuple):
+    """One output unit sees ``size`` input cells (per side); neighbouring output units'
+    windows are ``jump`` input cells apart (the product of the strides)."""
+
+    size: int
+    jump: int
+
+
+def receptive_field(layers):
+    """Receptive field of one output unit of a stack of convolution (or pooling) layers.
+
+    Each layer is ``(kernel_size, stride)`` or ``(kernel_size, stride, dilation)``. Going
+    through the stack from the input, with r_0 = 1 and j_0 = 1:
+
+        r_l = r_{l-1} + D_l (F_l - 1) j_{l-1}      (the window adds D(F-1) cells of the
+        j_l = j_{l-1} S_l                            layer below, each j_{l-1} input cells apart)
+
+    Padding moves the window but does not change its size. Near the border part of the field
+    falls on padding; ``size`` counts it all.
+
+    Args:
+        layers: a list of tuples of ints, first layer (next to the input) first.
+
+    Returns:
+        ReceptiveField(size, jump), a tuple of two ints.
+
+    >>> receptive_field([(3, 1), (3, 1)])  # two 3x3 layers see 5x5
+    ReceptiveField(size=5, jump=1)
+    >>> receptive_field([(7, 2), (3, 2)])  # ResNet's stem: 7x7 conv, stride 2; 3x3 pool, stride 2
+    ReceptiveField(size=11, jump=4)
+    """
+    if not isinstance(layers, (list, tuple)):
+        raise TypeError(f"layers must be a list of (kernel_size, stride[, dilation]) tuples, "
+                        f"got {type(layers).__name__} {layers!r:.60}")
+    size, jump = 1, 1
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, (list, tuple)) or len(layer) not in (2, 3):
+            raise ValueError(f"layers[{i}] must be (kernel_size, stride) or (kernel_size, "
+                             f"stride, dilation), got {layer!r}")
+        kernel_size = _check_int(f"layers[{i}] kernel_size", layer[0], 1)
+        stride = _check_int(f"layers[{i}] stride", layer[1], 1)
+        dilation = _check_int(f"layers[{i}] dilation", layer[2], 1) if len(layer) == 3 else 1
+        size += dilation * (kernel_size - 1) * jump
+        jump *= stride
+    return ReceptiveField(size, jump)
 
 
 # --------------------------------------------------------------------------------------------
