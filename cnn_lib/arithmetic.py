@@ -219,8 +219,9 @@ def pool_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil
 
     The decks' W2 = (W1 - F)/S + 1 is the case P = 0, D = 1. Unlike a convolution, the stride
     defaults to the window size (non-overlapping windows), the padding may be at most half the
-    kernel size (whatever the dilation), and ``ceil_mode=True`` rounds up instead of down (keeping a last, partial window
-    unless it would start in the padding). Pooling has no parameters.
+    kernel size (whatever the dilation), and ``ceil_mode=True`` rounds up instead of down
+    (keeping a last, partial window unless it would start in the padding). Pooling has no
+    parameters.
 
     Args:
         size: input size H (int), or (H, W).

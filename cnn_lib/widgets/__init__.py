@@ -3,6 +3,8 @@
 Every explorer's update logic is a plain function that the tests call without a browser.
 
 - ``cnn_lib.widgets.convolution``: filter explorer and sliding-window stepper (chapter 2).
+- ``cnn_lib.widgets.padding_stride``: padding / stride / dilation explorer and
+  receptive-field explorer (chapter 3).
 """
 
 from cnn_lib.widgets.convolution import (
@@ -22,20 +24,50 @@ from cnn_lib.widgets.convolution import (
     sliding_window_stepper,
     stepper_state,
 )
+from cnn_lib.widgets.padding_stride import (
+    RECEPTIVE_FIELD_STACKS,
+    ConvGeometry,
+    PaddingStrideExplorer,
+    ReceptiveFieldExplorer,
+    ReceptiveFieldState,
+    conv_arithmetic_animation,
+    conv_geometry,
+    example_input,
+    padding_stride_explorer,
+    receptive_field_animation,
+    receptive_field_explorer,
+    receptive_field_update,
+    render_geometry_png,
+    render_receptive_field_png,
+)
 
 __all__ = [
     "KERNELS",
+    "RECEPTIVE_FIELD_STACKS",
     "TOY_K",
     "TOY_X",
+    "ConvGeometry",
     "FilterExplorer",
+    "PaddingStrideExplorer",
+    "ReceptiveFieldExplorer",
+    "ReceptiveFieldState",
     "SlidingWindowStepper",
     "StepperState",
+    "conv_arithmetic_animation",
+    "conv_geometry",
     "default_images",
+    "example_input",
     "filter_explorer",
     "filter_explorer_update",
     "filter_gallery",
     "kernel_is_signed",
+    "padding_stride_explorer",
+    "receptive_field_animation",
+    "receptive_field_explorer",
+    "receptive_field_update",
     "render_filter_png",
+    "render_geometry_png",
+    "render_receptive_field_png",
     "render_stepper_png",
     "sliding_window_stepper",
     "stepper_state",

@@ -1,0 +1,642 @@
+"""Explorers for the padding-and-stride chapter.
+
+Two explorers, each in three parts (a plain update function the tests call, an ipywidgets front
+end for a live kernel, and a twin with play / step controls for the static HTML book):
+
+- **padding / stride / dilation**: :func:`conv_geometry` computes where the kernel goes on the
+  padded input, what every window sums to and which input cells are never read;
+  :func:`padding_stride_explorer` puts it on sliders; :func:`conv_arithmetic_animation` plays it
+  in the style of Dumoulin and Visin's convolution-arithmetic figures.
+- **receptive field**: :func:`receptive_field_update` finds the input cells one output unit of a
+  stack of layers depends on; :func:`receptive_field_explorer` lets you pick the unit;
+  :func:`receptive_field_animation` walks a unit across the output.
+"""
+
+import io
+from dataclasses import dataclass
+from numbers import Integral
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import animation
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from cnn_lib import arithmetic, plot, scratch
+
+__all__ = [
+    "ConvGeometry",
+    "PaddingStrideExplorer",
+    "RECEPTIVE_FIELD_STACKS",
+    "ReceptiveFieldExplorer",
+    "ReceptiveFieldState",
+    "conv_arithmetic_animation",
+    "conv_geometry",
+    "example_input",
+    "geometry_image",
+    "padding_stride_explorer",
+    "receptive_field_animation",
+    "receptive_field_explorer",
+    "receptive_field_update",
+    "render_geometry_png",
+    "render_receptive_field_png",
+]
+
+MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _int(value, name, low, high=None):
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < low or (high is not None and value > high):
+        limits = f">= {low}" if high is None else f"in {low}..{high}"
+        raise ValueError(f"{name} must be an int {limits}, got {value}")
+    return int(value)
+
+
+# --------------------------------------------------------------------------- geometry
+def example_input(size):
+    """The explorer's input: the numbers 1 .. size*size in reading order, shape (size, size).
+
+    Distinct numbers make each padding mode's copies easy to trace back to their source.
+    """
+    size = _int(size, "size", 1)
+    return np.arange(1, size * size + 1, dtype=float).reshape(size, size)
+
+
+@dataclass
+class ConvGeometry:
+    """Everything the padding / stride explorer shows for one setting (square input and kernel).
+
+    Attributes:
+        size, kernel_size, padding, stride, dilation, mode: the setting.
+        span: cells one window covers, D(F - 1) + 1.
+        padded: (size + 2P, size + 2P) array, :func:`example_input` padded with ``mode``.
+        is_padding: boolean mask of the cells that padding added.
+        output_size: H_out = floor((H + 2P - D(F - 1) - 1) / S) + 1 (0 if nothing fits).
+        corners: top-left (row, col) of every window in the padded input, in reading order.
+        taps: (row, col) offsets of the F x F kernel cells inside a window (spaced by D).
+        coverage: int array like ``padded``: how many windows read each cell.
+        unread: boolean (size, size) mask of input cells no window reads.
+        output: (output_size, output_size) window sums (an all-ones kernel), as
+            ``torch.nn.Conv2d(1, 1, F, S, P, D, bias=False, padding_mode=mode)`` with weights 1.
+        fits: True if at least one window fits; whole: True if the windows tile the padded
+            input exactly ((H + 2P - D(F - 1) - 1) is a multiple of S).
+        formula: the size formula with the numbers filled in.
+        message: a sentence on the setting (fits evenly, drops cells, or does not fit).
+    """
+
+    size: int
+    kernel_size: int
+    padding: int
+    stride: int
+    dilation: int
+    mode: str
+    span: int
+    padded: np.ndarray
+    is_padding: np.ndarray
+    output_size: int
+    corners: list
+    taps: list
+    coverage: np.ndarray
+    unread: np.ndarray
+    output: np.ndarray
+    fits: bool
+    whole: bool
+    formula: str
+    message: str
+
+
+def _check_setting(size, kernel_size, padding, stride, dilation, mode):
+    size = _int(size, "size", 1)
+    kernel_size = _int(kernel_size, "kernel_size", 1)
+    padding = _int(padding, "padding", 0)
+    stride = _int(stride, "stride", 1)
+    dilation = _int(dilation, "dilation", 1)
+    if not isinstance(mode, str) or mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if mode == "reflect" and padding >= size:
+        raise ValueError(f"mode='reflect' needs padding < size (it mirrors the input without "
+                         f"repeating the edge), got padding={padding} for size={size}")
+    if mode == "circular" and padding > size:
+        raise ValueError(f"mode='circular' needs padding <= size, got padding={padding} for "
+                         f"size={size}")
+    return size, kernel_size, padding, stride, dilation, mode
+
+
+def _size_formula(size, kernel_size, padding, stride, dilation, span):
+    """'floor((7 + 2*1 - 1*(3 - 1) - 1) / 2) + 1 = 4' with the real numbers."""
+    top = size + 2 * padding - span
+    out = top // stride + 1 if top >= 0 else 0
+    return (f"H_out = ⌊({size} + 2·{padding} − {dilation}·({kernel_size} − 1) − 1) / {stride}⌋ "
+            f"+ 1 = ⌊{top}/{stride}⌋ + 1 = {out}")
+
+
+def conv_geometry(size=7, kernel_size=3, padding=0, stride=1, dilation=1, mode="zeros"):
+    """The update function of the padding / stride explorer: see :class:`ConvGeometry`.
+
+    Parameters
+    ----------
+    size : int >= 1, the side of the square input
+    kernel_size, stride, dilation : ints >= 1; padding : int >= 0
+    mode : 'zeros', 'reflect', 'replicate' or 'circular' (PyTorch's ``padding_mode``)
+
+    Returns
+    -------
+    ConvGeometry
+    """
+    size, kernel_size, padding, stride, dilation, mode = _check_setting(
+        size, kernel_size, padding, stride, dilation, mode)
+    span = dilation * (kernel_size - 1) + 1
+    padded = scratch.pad(example_input(size), padding, mode=mode)
+    is_padding = np.ones(padded.shape, dtype=bool)
+    is_padding[padding:padding + size, padding:padding + size] = False
+    taps = [(a * dilation, b * dilation) for a in range(kernel_size) for b in range(kernel_size)]
+    fits = span <= size + 2 * padding
+    formula = _size_formula(size, kernel_size, padding, stride, dilation, span)
+    coverage = np.zeros(padded.shape, dtype=int)
+    if not fits:
+        message = (f"Does not fit: the kernel spans {span} cells but the padded input is only "
+                   f"{size} + 2·{padding} = {size + 2 * padding} wide, so there is no output.")
+        return ConvGeometry(size, kernel_size, padding, stride, dilation, mode, span, padded,
+                            is_padding, 0, [], taps, coverage, np.ones((size, size), bool),
+                            np.zeros((0, 0)), False, False, formula, message)
+
+    output_size = arithmetic.conv_output_size(size, kernel_size, stride, padding, dilation)
+    corners = [(i * stride, j * stride) for i in range(output_size) for j in range(output_size)]
+    reach = stride * (output_size - 1) + 1
+    for a, b in taps:  # each tap reads one strided grid of cells, once per window
+        coverage[a:a + reach:stride, b:b + reach:stride] += 1
+    unread = coverage[padding:padding + size, padding:padding + size] == 0
+    ones = np.ones((1, 1, kernel_size, kernel_size))
+    output = scratch.conv2d(padded[None, None], ones, stride=stride, dilation=dilation)[0, 0]
+    try:
+        arithmetic.conv_output_size(size, kernel_size, stride, padding, dilation, strict=True)
+        whole = True
+        message = (f"Fits evenly: {output_size} x {output_size} windows cover the padded input "
+                   f"from edge to edge.")
+    except ValueError as err:  # the strict check explains (N - F + 2P)/S + 1 = 2.33
+        whole = False
+        dropped = size + 2 * padding - (corners[-1][1] + span)
+        message = (f"{err}. PyTorch floors it to {output_size}: the last "
+                   f"{dropped} row(s) and column(s) of the padded input are never read.")
+    return ConvGeometry(size, kernel_size, padding, stride, dilation, mode, span, padded,
+                        is_padding, output_size, corners, taps, coverage, unread, output, fits,
+                        whole, formula, message)
+
+
+# --------------------------------------------------------------------------- drawing
+# The picture is drawn with PIL, not matplotlib: a 15 x 15 padded input has 225 numbers, and
+# matplotlib's text layout would take the redraw far past the 100 ms budget of a slider update.
+RGB = {"input": (198, 219, 239), "padding": (240, 240, 240), "line": (150, 150, 150),
+       "frame": (8, 81, 156), "window": (255, 127, 14), "tap": (255, 205, 150),
+       "unread": (214, 39, 40), "done": (199, 233, 192), "text": (0, 0, 0),
+       "pad_text": (128, 128, 128), "background": (255, 255, 255)}
+
+
+def _font(size):
+    from matplotlib import font_manager
+    from PIL import ImageFont
+
+    return ImageFont.truetype(font_manager.findfont("DejaVu Sans"), size)
+
+
+def _draw_cells(draw, origin, values, cell, fill, font, text_color):
+    """A grid of cells with their values; ``fill`` and ``text_color`` give each cell's colours."""
+    x0, y0 = origin
+    for (r, c), v in np.ndenumerate(values):
+        box = (x0 + c * cell, y0 + r * cell, x0 + (c + 1) * cell, y0 + (r + 1) * cell)
+        draw.rectangle(box, fill=fill(r, c), outline=RGB["line"])
+        if np.isfinite(v):
+            draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), f"{v:.0f}", font=font,
+                      fill=text_color(r, c), anchor="mm")
+
+
+def geometry_image(geometry, position=0, title=True, cell=None):
+    """A ``PIL.Image`` of ``geometry`` with window ``position`` outlined.
+
+    Left, the padded input: input cells blue, padding grey, each with its value; a red cross on
+    input cells no window reads; the window's frame in orange and its kernel cells (taps)
+    shaded. Right, the output: the window sums computed so far, the current one outlined.
+    """
+    from PIL import Image, ImageDraw
+
+    if not isinstance(geometry, ConvGeometry):
+        raise TypeError(f"geometry must be a ConvGeometry (from conv_geometry), "
+                        f"got {type(geometry).__name__}")
+    g = geometry
+    Hp = g.padded.shape[0]
+    n = g.output_size
+    position = _int(position, "position", 0)
+    if cell is None:
+        cell = 28 if max(Hp, n) <= 9 else 21
+    cell = _int(cell, "cell", 8, 64)
+    font, small = _font(int(cell * 0.45)), _font(12)
+    top, gap, margin = (40 if title else 20), 30, 8
+    width = 2 * margin + Hp * cell + gap + max(n, 4) * cell
+    if title:
+        width = max(width, 2 * margin + int(small.getlength(g.formula)))
+    height = top + max(Hp, n) * cell + margin
+    image = Image.new("RGB", (width, height), RGB["background"])
+    draw = ImageDraw.Draw(image)
+    if title:
+        draw.text((margin, 4), g.formula, font=small, fill=RGB["text"])
+    draw.text((margin, top - 17), f"input {g.size}x{g.size}, padding {g.padding} ({g.mode})",
+              font=small, fill=RGB["text"])
+    x_in, x_out = margin, margin + Hp * cell + gap
+    taps = set()
+    if g.fits:
+        position = position % len(g.corners)
+        r0, c0 = g.corners[position]
+        taps = {(r0 + a, c0 + b) for a, b in g.taps}
+
+    def fill(r, c):
+        if (r, c) in taps:
+            return RGB["tap"]
+        return RGB["padding"] if g.is_padding[r, c] else RGB["input"]
+
+    _draw_cells(draw, (x_in, top), g.padded, cell, fill, font,
+                lambda r, c: RGB["pad_text"] if g.is_padding[r, c] else RGB["text"])
+    p = g.padding
+    draw.rectangle((x_in + p * cell, top + p * cell, x_in + (p + g.size) * cell,
+                    top + (p + g.size) * cell), outline=RGB["frame"], width=2)
+    for r, c in zip(*np.nonzero(g.unread)):
+        x, y = x_in + (c + p) * cell, top + (r + p) * cell
+        draw.line((x + 4, y + 4, x + cell - 4, y + cell - 4), fill=RGB["unread"], width=2)
+        draw.line((x + 4, y + cell - 4, x + cell - 4, y + 4), fill=RGB["unread"], width=2)
+    if not g.fits:
+        draw.text((x_out, top + cell), "no output:\nthe kernel\ndoes not fit", font=small,
+                  fill=RGB["unread"])
+        return image
+    draw.rectangle((x_in + c0 * cell, top + r0 * cell, x_in + (c0 + g.span) * cell,
+                    top + (r0 + g.span) * cell), outline=RGB["window"], width=3)
+    shown = np.full((n, n), np.nan)
+    shown.flat[:position + 1] = g.output.flat[:position + 1]
+    draw.text((x_out, top - 17), f"output {n}x{n}", font=small, fill=RGB["text"])
+    _draw_cells(draw, (x_out, top), shown, cell,
+                lambda r, c: RGB["done"] if np.isfinite(shown[r, c]) else RGB["background"],
+                font, lambda r, c: RGB["text"])
+    i, j = divmod(position, n)
+    draw.rectangle((x_out + j * cell, top + i * cell, x_out + (j + 1) * cell,
+                    top + (i + 1) * cell), outline=RGB["window"], width=3)
+    return image
+
+
+def render_geometry_png(geometry, position=0):
+    """PNG bytes of :func:`geometry_image`: the redraw path of the explorer."""
+    buf = io.BytesIO()
+    geometry_image(geometry, position, title=False).save(
+        buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
+def _image_animation(frames, interval, dpi=72):
+    """A FuncAnimation that shows a list of same-sized PIL images, pixel for pixel."""
+    width, height = frames[0].size
+    fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    shown = ax.imshow(np.asarray(frames[0]), interpolation="nearest")
+
+    def draw(frame):
+        shown.set_data(np.asarray(frames[frame]))
+        return [shown]
+
+    anim = animation.FuncAnimation(fig, draw, frames=len(frames), interval=interval,
+                                   blit=False, repeat=False)
+    plt.close(fig)
+    anim._draw_was_started = True  # shown with to_jshtml, never plt.show() (see plot.py)
+    return anim
+
+
+def conv_arithmetic_animation(size, kernel_size, padding=0, stride=1, dilation=1,
+                              mode="zeros", interval=500):
+    """The kernel-free twin of the explorer: one frame per window, with play / step controls.
+
+    In the spirit of Dumoulin and Visin's figures: for example ``(4, 3)`` is "no padding, unit
+    strides", ``(5, 3, padding=1)`` half padding, ``(5, 3, padding=2)`` full padding,
+    ``(5, 3, stride=2)`` and ``(5, 3, padding=1, stride=2)`` strides, and
+    ``(7, 3, dilation=2)`` a dilated kernel. Show it with ``plot.animation_html(anim)``.
+
+    Returns
+    -------
+    matplotlib.animation.FuncAnimation (its figure closed)
+    """
+    g = conv_geometry(size, kernel_size, padding, stride, dilation, mode)
+    if not g.fits:
+        raise ValueError(f"nothing to animate: {g.message}")
+    interval = _int(interval, "interval", 1)
+    # small cells and 16 colours keep the page light (25 frames of a 7x7 grid: about 100 KB)
+    frames = [geometry_image(g, p, cell=22).quantize(16).convert("RGB")
+              for p in range(len(g.corners))]
+    return _image_animation(frames, interval)
+
+
+# --------------------------------------------------------------------------- explorer
+class PaddingStrideExplorer(w.VBox):
+    """Live padding / stride / dilation explorer (an ``ipywidgets.VBox``); build it with
+    :func:`padding_stride_explorer`.
+
+    Attributes: the sliders ``size``, ``kernel_size``, ``padding``, ``stride``, ``dilation`` and
+    ``position`` (which window to outline), the dropdown ``mode``, ``view``
+    (``ipywidgets.Image``), ``formula`` and ``message`` (``HTML``), ``geometry`` (the last
+    :class:`ConvGeometry`, or None if the setting was refused).
+    """
+
+    def __init__(self, size=7, kernel_size=3, padding=0, stride=1, dilation=1, mode="zeros"):
+        super().__init__()
+        slider = dict(continuous_update=True, style={"description_width": "90px"})
+        self.size = w.IntSlider(size, 3, 9, description="input size", **slider)
+        self.kernel_size = w.IntSlider(kernel_size, 1, 5, description="kernel size", **slider)
+        self.padding = w.IntSlider(padding, 0, 3, description="padding", **slider)
+        self.stride = w.IntSlider(stride, 1, 3, description="stride", **slider)
+        self.dilation = w.IntSlider(dilation, 1, 3, description="dilation", **slider)
+        self.mode = w.Dropdown(options=MODES, value=mode, description="padding mode",
+                               style={"description_width": "90px"})
+        self.position = w.IntSlider(0, 0, 0, description="window", **slider)
+        self.view = w.Image(format="png")
+        self.formula, self.message = w.HTML(), w.HTML()
+        self.geometry = None
+        for control in (self.size, self.kernel_size, self.padding, self.stride, self.dilation,
+                        self.mode):
+            control.observe(lambda change: self.update(), names="value")
+        self.position.observe(lambda change: self.redraw(), names="value")
+        controls = w.VBox([self.size, self.kernel_size, self.padding, self.stride,
+                           self.dilation, self.mode, self.position])
+        self.children = [w.HBox([controls, self.view]), self.formula, self.message]
+        self.update()
+
+    def update(self):
+        """Recompute :func:`conv_geometry` from the controls and redraw; returns it (or None)."""
+        try:
+            self.geometry = conv_geometry(self.size.value, self.kernel_size.value,
+                                          self.padding.value, self.stride.value,
+                                          self.dilation.value, self.mode.value)
+        except ValueError as err:
+            self.geometry = None
+            self.message.value = f"<span style='color:#b00'>{err}</span>"
+            return None
+        n = max(1, len(self.geometry.corners))
+        if self.position.value >= n:
+            self.position.value = 0  # observed: redraws
+        self.position.max = n - 1
+        self.redraw()
+        return self.geometry
+
+    def redraw(self):
+        g = self.geometry
+        if g is None:
+            return
+        self.view.value = render_geometry_png(g, self.position.value)
+        self.formula.value = f"<code>{g.formula}</code>"
+        color = "#1b5e20" if g.whole else "#b00"
+        self.message.value = f"<span style='color:{color}'>{g.message}</span>"
+
+
+def padding_stride_explorer(size=7, kernel_size=3, padding=0, stride=1, dilation=1,
+                            mode="zeros"):
+    """A live explorer: sliders for input size, kernel size, padding, stride, dilation and the
+    window, a padding-mode menu; it draws the padded input, the windows, the output grid and the
+    size formula with the numbers filled in, and says when a setting does not fit.
+
+    Returns a :class:`PaddingStrideExplorer`. Its static twin: :func:`conv_arithmetic_animation`.
+    """
+    conv_geometry(size, kernel_size, padding, stride, dilation, mode)  # refuse bad input now
+    return PaddingStrideExplorer(size, kernel_size, padding, stride, dilation, mode)
+
+
+# --------------------------------------------------------------------------- receptive field
+# name -> (input size, layers as (kernel_size, stride, padding, dilation)), first layer first
+RECEPTIVE_FIELD_STACKS = {
+    "three 3x3 convolutions": (11, [(3, 1, 1, 1)] * 3),
+    "3x3 conv, 2x2 pool (stride 2), 3x3 conv": (16, [(3, 1, 1, 1), (2, 2, 0, 1), (3, 1, 1, 1)]),
+    "dilated 3x3 convolutions (D = 1, 2, 4)": (17, [(3, 1, 1, 1), (3, 1, 2, 2), (3, 1, 4, 4)]),
+    "ResNet stem: 7x7 conv / 2, 3x3 pool / 2": (32, [(7, 2, 3, 1), (3, 2, 1, 1)]),
+}
+
+
+@dataclass
+class ReceptiveFieldState:
+    """What the receptive-field explorer shows for one output unit.
+
+    Attributes:
+        layers: the stack, (kernel_size, stride, padding, dilation) per layer.
+        sizes: the side of the input, then of each layer's output.
+        unit: (row, col) of the chosen unit in the last layer's output.
+        paths: one int array per level (input first, output last): how many paths lead from
+            each cell to the unit (non-zero = the unit depends on that cell).
+        region: (top, bottom, left, right), inclusive, of the input cells the unit depends on.
+        field: :func:`cnn_lib.arithmetic.receptive_field` of the stack (size and jump).
+        text: one sentence for readers.
+    """
+
+    layers: list
+    sizes: list
+    unit: tuple
+    paths: list
+    region: tuple
+    field: arithmetic.ReceptiveField
+    text: str
+
+
+def _check_layers(layers, input_size):
+    input_size = _int(input_size, "input_size", 1)
+    if not isinstance(layers, (list, tuple)) or not layers:
+        raise TypeError(f"layers must be a non-empty list of (kernel_size, stride, padding, "
+                        f"dilation) tuples, got {layers!r:.60}")
+    checked, sizes = [], [input_size]
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, (list, tuple)) or len(layer) != 4:
+            raise ValueError(f"layers[{i}] must be (kernel_size, stride, padding, dilation), "
+                             f"got {layer!r}")
+        k, s, p, d = (_int(v, f"layers[{i}] {name}", low) for v, name, low in
+                      zip(layer, ("kernel_size", "stride", "padding", "dilation"), (1, 1, 0, 1)))
+        try:
+            sizes.append(arithmetic.conv_output_size(sizes[-1], k, s, p, d))
+        except ValueError as err:
+            raise ValueError(f"layers[{i}] does not fit its {sizes[-1]}x{sizes[-1]} input: "
+                             f"{err}") from None
+        checked.append((k, s, p, d))
+    return checked, sizes
+
+
+def receptive_field_update(layers, input_size, row, col):
+    """The update function of the receptive-field explorer: see :class:`ReceptiveFieldState`.
+
+    The unit depends on exactly the input cells where its gradient with respect to the input is
+    non-zero when all weights are 1; ``cnn_lib.scratch.conv2d_backward`` computes that
+    gradient layer by layer (its value counts the paths from a cell to the unit).
+
+    Parameters
+    ----------
+    layers : list of (kernel_size, stride, padding, dilation), first layer first
+    input_size : int, the side of the square input
+    row, col : the unit in the last layer's output
+    """
+    layers, sizes = _check_layers(layers, input_size)
+    n = sizes[-1]
+    row, col = _int(row, "row", 0, n - 1), _int(col, "col", 0, n - 1)
+    grad = np.zeros((1, 1, n, n))
+    grad[0, 0, row, col] = 1.0
+    paths = [grad[0, 0]]
+    for (k, s, p, d), size in zip(reversed(layers), reversed(sizes[:-1])):
+        grad, _, _ = scratch.conv2d_backward(grad, np.zeros((1, 1, size, size)),
+                                             np.ones((1, 1, k, k)), stride=s, padding=p,
+                                             dilation=d)
+        paths.insert(0, grad[0, 0])
+    rows, cols = np.nonzero(paths[0])
+    region = (int(rows.min()), int(rows.max()), int(cols.min()), int(cols.max()))
+    field = arithmetic.receptive_field([(k, s, d) for k, s, p, d in layers])
+    h, wd = region[1] - region[0] + 1, region[3] - region[2] + 1
+    clipped = "" if (h, wd) == (field.size, field.size) else (
+        f"; the rest of its {field.size}x{field.size} field lies on the padding")
+    text = (f"Output unit ({row}, {col}) depends on input rows {region[0]}–{region[1]} and "
+            f"columns {region[2]}–{region[3]}: {h}x{wd} cells{clipped}. "
+            f"Receptive field {field.size}, jump {field.jump} (neighbouring units' fields are "
+            f"{field.jump} cell(s) apart).")
+    return ReceptiveFieldState(layers, sizes, (row, col), paths, region, field, text)
+
+
+def _grid(ax, shape):
+    """Thin cell borders on an Axes that shows a ``shape`` grid with ``imshow``."""
+    rows, cols = shape
+    ax.vlines(np.arange(-0.5, cols, 1), -0.5, rows - 0.5, color="0.6", linewidth=0.6)
+    ax.hlines(np.arange(-0.5, rows, 1), -0.5, cols - 0.5, color="0.6", linewidth=0.6)
+    ax.set_xlim(-0.6, cols - 0.4)
+    ax.set_ylim(rows - 0.4, -0.6)
+    ax.set_axis_off()
+
+
+def _receptive_figure(levels, dpi=64):
+    fig = Figure(figsize=(2.0 * levels + 0.4, 2.6), dpi=dpi)
+    axes = fig.subplots(1, levels)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.78, wspace=0.12)
+    return fig, list(np.atleast_1d(axes))
+
+
+def draw_receptive_field(axes, state):
+    """Draw one panel per level (input ... output): cells the unit depends on in orange,
+    darker where more paths lead to the unit; the chosen unit outlined."""
+    for ax in axes:
+        ax.clear()
+    for level, (ax, paths) in enumerate(zip(axes, state.paths)):
+        shade = paths / paths.max()
+        colors = np.where(shade[..., None] > 0,
+                          1 - shade[..., None] * (1 - np.array([1.0, 0.5, 0.05])),
+                          np.array([0.776, 0.859, 0.937]))
+        ax.imshow(colors, interpolation="nearest")
+        size = paths.shape[0]
+        if size <= 20:
+            _grid(ax, paths.shape)
+        else:
+            ax.set_axis_off()
+        name = "input" if level == 0 else f"layer {level}"
+        if level > 0:
+            k, s, p, d = state.layers[level - 1]
+            name += f" (F={k}, S={s}, P={p}, D={d})"
+        ax.set_title(f"{name}\n{size}x{size}", fontsize=8)
+    r, c = state.unit
+    axes[-1].add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False,
+                                 edgecolor=plot.HIGHLIGHT_COLOR, linewidth=2.5))
+    top, bottom, left, right = state.region
+    axes[0].add_patch(Rectangle((left - 0.5, top - 0.5), right - left + 1, bottom - top + 1,
+                                fill=False, edgecolor=plot.HIGHLIGHT_COLOR, linewidth=2))
+
+
+def render_receptive_field_png(state, fig_axes=None):
+    """PNG bytes of :func:`draw_receptive_field`: the explorer's redraw path."""
+    if not isinstance(state, ReceptiveFieldState):
+        raise TypeError(f"state must be a ReceptiveFieldState (from receptive_field_update), "
+                        f"got {type(state).__name__}")
+    fig, axes = _receptive_figure(len(state.paths)) if fig_axes is None else fig_axes
+    draw_receptive_field(axes, state)
+    fig.suptitle(f"receptive field of unit {state.unit}: {state.field.size}x{state.field.size}",
+                 fontsize=10)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+class ReceptiveFieldExplorer(w.VBox):
+    """Live receptive-field explorer; build it with :func:`receptive_field_explorer`.
+
+    Attributes: ``stack`` (``Dropdown`` of :data:`RECEPTIVE_FIELD_STACKS`), ``row`` and ``col``
+    (``IntSlider``: the output unit), ``view`` (``Image``), ``caption`` (``HTML``), ``state``.
+    """
+
+    def __init__(self, stacks):
+        super().__init__()
+        self.stacks = stacks
+        self.stack = w.Dropdown(options=list(stacks), description="stack",
+                                layout=w.Layout(width="420px"))
+        self.row = w.IntSlider(0, 0, 0, description="unit row")
+        self.col = w.IntSlider(0, 0, 0, description="unit col")
+        self.view, self.caption = w.Image(format="png"), w.HTML()
+        self.state, self._fig_axes, self._busy = None, None, False
+        self.stack.observe(lambda change: self.choose_stack(), names="value")
+        for slider in (self.row, self.col):
+            slider.observe(lambda change: self.update(), names="value")
+        self.children = [self.stack, w.HBox([self.row, self.col]), self.view, self.caption]
+        self.choose_stack()
+
+    def choose_stack(self):
+        input_size, layers = self.stacks[self.stack.value]
+        _, sizes = _check_layers(layers, input_size)
+        self._fig_axes = _receptive_figure(len(layers) + 1)
+        self._busy = True  # set both sliders before drawing once
+        try:
+            for slider in (self.row, self.col):
+                slider.max = sizes[-1] - 1
+                slider.value = sizes[-1] // 2
+        finally:
+            self._busy = False
+        return self.update()
+
+    def update(self):
+        """Recompute :func:`receptive_field_update` for the chosen unit and redraw."""
+        if self._busy:
+            return self.state
+        input_size, layers = self.stacks[self.stack.value]
+        self.state = receptive_field_update(layers, input_size, self.row.value, self.col.value)
+        self.view.value = render_receptive_field_png(self.state, self._fig_axes)
+        self.caption.value = self.state.text
+        return self.state
+
+
+def receptive_field_explorer(stacks=None):
+    """A live explorer: pick a stack of layers and an output unit; see the input cells it
+    depends on, layer by layer. ``stacks``: dict name -> (input size, layers), default
+    :data:`RECEPTIVE_FIELD_STACKS`. Its static twin: :func:`receptive_field_animation`.
+    """
+    stacks = RECEPTIVE_FIELD_STACKS if stacks is None else stacks
+    if not isinstance(stacks, dict) or not stacks:
+        raise TypeError(f"stacks must be a non-empty dict name -> (input_size, layers), "
+                        f"got {type(stacks).__name__}")
+    for name, entry in stacks.items():
+        if not isinstance(entry, (list, tuple)) or len(entry) != 2:
+            raise ValueError(f"stacks[{name!r}] must be (input_size, layers), got {entry!r:.60}")
+        _check_layers(entry[1], entry[0])
+    return ReceptiveFieldExplorer(dict(stacks))
+
+
+def receptive_field_animation(layers, input_size, interval=600):
+    """The kernel-free twin: the chosen unit walks along the output's diagonal, one frame per
+    step, and its field moves by the jump. Show it with ``plot.animation_html(anim)``."""
+    layers, sizes = _check_layers(layers, input_size)
+    interval = _int(interval, "interval", 1)
+    fig = plt.figure(figsize=(2.0 * (len(layers) + 1) + 0.4, 2.6), dpi=56)
+    axes = list(np.atleast_1d(fig.subplots(1, len(layers) + 1)))
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.78, wspace=0.12)
+    field = arithmetic.receptive_field([(k, s, d) for k, s, p, d in layers])
+    fig.suptitle(f"receptive field {field.size}x{field.size}, jump {field.jump}", fontsize=10)
+
+    def draw(frame):
+        draw_receptive_field(axes, receptive_field_update(layers, input_size, frame, frame))
+        return []
+
+    anim = animation.FuncAnimation(fig, draw, frames=sizes[-1], interval=interval, blit=False,
+                                   repeat=False)
+    plt.close(fig)
+    anim._draw_was_started = True
+    return anim
