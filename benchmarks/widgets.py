@@ -48,7 +48,26 @@ def run(repeats=20):
         state = conv.stepper_state(X, K, position)
         conv.render_stepper_png(X, K, state, fig_axes)
 
+    from cnn_lib.widgets import padding_stride as ps
+
+    def padding_stride_step():  # the largest setting the sliders allow: a 15x15 padded grid
+        counter["i"] += 1
+        g = ps.conv_geometry(9, 5, 3, 1 + counter["i"] % 2, 1, "reflect")
+        ps.render_geometry_png(g, counter["i"] % len(g.corners))
+
+    stem_size, stem = ps.RECEPTIVE_FIELD_STACKS["ResNet stem: 7x7 conv / 2, 3x3 pool / 2"]
+    rf_fig_axes = ps._receptive_figure(len(stem) + 1)
+
+    def receptive_field_step():
+        counter["i"] += 1
+        state = ps.receptive_field_update(stem, stem_size, counter["i"] % 8, 3)
+        ps.render_receptive_field_png(state, rf_fig_axes)
+
     return [
+        {"name": "conv_geometry + redraw", "image": "9x9, F=5, P=3 (15x15)",
+         "median_ms": _median_ms(padding_stride_step, repeats), "budget_ms": 100},
+        {"name": "receptive_field_update + redraw", "image": "32x32, ResNet stem",
+         "median_ms": _median_ms(receptive_field_step, repeats), "budget_ms": 100},
         {"name": "filter_explorer_update + redraw", "image": "photo 128x128",
          "median_ms": _median_ms(filter_step, repeats), "budget_ms": 100},
         {"name": "stepper_state + redraw", "image": "toy 5x5, kernel 3x3",

@@ -78,7 +78,8 @@ class ConvGeometry:
         corners: top-left (row, col) of every window in the padded input, in reading order.
         taps: (row, col) offsets of the F x F kernel cells inside a window (spaced by D).
         coverage: int array like ``padded``: how many windows read each cell.
-        unread: boolean (size, size) mask of input cells no window reads.
+        unread: boolean (size, size) mask of input cells no window reads, neither where they
+            are nor through a copy that the padding made (reflect, replicate, circular).
         output: (output_size, output_size) window sums (an all-ones kernel), as
             ``torch.nn.Conv2d(1, 1, F, S, P, D, bias=False, padding_mode=mode)`` with weights 1.
         fits: True if at least one window fits; whole: True if the windows tile the padded
@@ -168,7 +169,15 @@ def conv_geometry(size=7, kernel_size=3, padding=0, stride=1, dilation=1, mode="
     reach = stride * (output_size - 1) + 1
     for a, b in taps:  # each tap reads one strided grid of cells, once per window
         coverage[a:a + reach:stride, b:b + reach:stride] += 1
-    unread = coverage[padding:padding + size, padding:padding + size] == 0
+    # Padding cells of the non-zero modes are copies of input cells: follow each cell back to
+    # the input cell it holds (pad the cells' indices the same way; -1 marks a zero) and count
+    # the windows that read every input cell, directly or through a copy.
+    index = np.arange(size * size, dtype=float).reshape(size, size)
+    source = scratch.pad(index, padding, mode=mode, **({"value": -1.0} if mode == "zeros"
+                                                          else {})).astype(int)
+    reads = np.bincount(source[source >= 0], weights=coverage[source >= 0],
+                        minlength=size * size)
+    unread = reads.reshape(size, size) == 0
     ones = np.ones((1, 1, kernel_size, kernel_size))
     output = scratch.conv2d(padded[None, None], ones, stride=stride, dilation=dilation)[0, 0]
     try:
