@@ -512,6 +512,7 @@ q12 = FunctionExercise(
         "That sum is a cross-correlation of X with G: slide G over X like a kernel "
         "(your corr2d from q8 does it).",
     ],
-    solution_text="dL/dK is the cross-correlation of the input with the upstream gradient, "
-    "X ⋆ G (section 10 derives it):",
+    solution_text="Each weight K[a, b] multiplies the window of X that starts at (a, b), so "
+    "dL/dK = X ⋆ G, the cross-correlation of the input with the upstream gradient (section 10 "
+    "derives it):",
 )
