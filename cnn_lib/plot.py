@@ -428,14 +428,24 @@ def sliding_window_animation(X, K, interval=600, stride=1):
     return anim
 
 
-def animation_html(anim):
+def animation_html(anim, alt=None):
     """The animation as HTML + JavaScript with play / step controls (works with no kernel).
+
+    ``alt``: a text that says what the animation shows, for screen readers and for readers whose
+    browser does not run it (it becomes the frame image's ``alt`` attribute).
 
     Returns ``IPython.display.HTML(anim.to_jshtml(default_mode='once'))``.
     """
     if not isinstance(anim, _animation.Animation):
         raise TypeError(f"anim must be a matplotlib Animation (e.g. from "
                         f"sliding_window_animation), got {type(anim).__name__}")
+    if alt is not None and (not isinstance(alt, str) or not alt.strip()):
+        raise TypeError(f"alt must be a non-empty str describing the animation, got {alt!r}")
+    import html
+
     from IPython.display import HTML
 
-    return HTML(anim.to_jshtml(default_mode="once"))
+    page = anim.to_jshtml(default_mode="once")
+    if alt is not None:
+        page = page.replace("<img ", f'<img alt="{html.escape(alt)}" ', 1)
+    return HTML(page)

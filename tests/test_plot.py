@@ -272,3 +272,14 @@ def test_unrendered_animation_warns_nothing(recwarn):
 def test_animation_html_rejects_non_animation():
     with pytest.raises(TypeError, match="anim"):
         plot.animation_html(plt.figure())
+
+
+def test_animation_html_alt_text_is_escaped_into_the_frame_image():
+    anim = plot.sliding_window_animation(TOY_X, TOY_K)
+    html = plot.animation_html(anim, alt='A 3x3 window slides; "quotes" & <tags>').data
+    img = re.search(r"<img [^>]*>", html).group(0)
+    assert 'alt="A 3x3 window slides; &quot;quotes&quot; &amp; &lt;tags&gt;"' in img
+    assert "alt=" not in plot.animation_html(anim).data.split("<img ", 1)[1].split(">", 1)[0]
+    for bad in ("", "   ", 42):
+        with pytest.raises(TypeError, match="alt must be a non-empty str"):
+            plot.animation_html(anim, alt=bad)
