@@ -94,6 +94,7 @@ def test_a_kernel_that_does_not_fit():
     g = ps.conv_geometry(3, 5)
     assert not g.fits and g.output_size == 0 and g.corners == []
     assert "spans 5 cells but the padded input is only 3 + 2·0 = 3 wide" in g.message
+    assert g.formula.endswith("= ⌊-2/1⌋ + 1 = -1: less than 1, no output")
     assert ps.conv_geometry(3, 5, padding=1).output_size == 1
 
 
@@ -115,6 +116,14 @@ def test_conv_geometry_bad_input(kwargs, error, words):
 def png_size(data):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     return Image.open(io.BytesIO(data)).size
+
+
+def test_labels_never_overlap_and_the_output_follows_the_input_panel():
+    image = np.asarray(ps.geometry_image(ps.conv_geometry(4, 3), 0, cell=22))
+    # the output panel starts right of the input panel's label ("input 4x4, padding 0 ...")
+    label_end = ps._font(12).getlength("input 4x4, padding 0 (zeros)")
+    green = np.nonzero(np.all(image == ps.RGB["done"], axis=-1))[1]
+    assert green.min() > 8 + label_end
 
 
 def test_drawing_follows_the_window():

@@ -129,9 +129,10 @@ def _check_setting(size, kernel_size, padding, stride, dilation, mode):
 def _size_formula(size, kernel_size, padding, stride, dilation, span):
     """'floor((7 + 2*1 - 1*(3 - 1) - 1) / 2) + 1 = 4' with the real numbers."""
     top = size + 2 * padding - span
-    out = top // stride + 1 if top >= 0 else 0
-    return (f"H_out = ⌊({size} + 2·{padding} − {dilation}·({kernel_size} − 1) − 1) / {stride}⌋ "
+    out = top // stride + 1
+    text = (f"H_out = ⌊({size} + 2·{padding} − {dilation}·({kernel_size} − 1) − 1) / {stride}⌋ "
             f"+ 1 = ⌊{top}/{stride}⌋ + 1 = {out}")
+    return text if out >= 1 else text + ": less than 1, no output"
 
 
 def conv_geometry(size=7, kernel_size=3, padding=0, stride=1, dilation=1, mode="zeros"):
@@ -242,8 +243,12 @@ def geometry_image(geometry, position=0, title=True, cell=None):
         cell = 28 if max(Hp, n) <= 9 else 21
     cell = _int(cell, "cell", 8, 64)
     font, small = _font(int(cell * 0.45)), _font(12)
-    top, gap, margin = (40 if title else 20), 30, 8
-    width = 2 * margin + Hp * cell + gap + max(n, 4) * cell
+    top, gap, margin = (40 if title else 20), 24, 8
+    input_label = f"input {g.size}x{g.size}, padding {g.padding} ({g.mode})"
+    output_label = f"output {n}x{n}"
+    input_width = max(Hp * cell, int(small.getlength(input_label)))  # labels must not overlap
+    output_width = max(n * cell, int(small.getlength(output_label)), 4 * cell)
+    width = 2 * margin + input_width + gap + output_width
     if title:
         width = max(width, 2 * margin + int(small.getlength(g.formula)))
     height = top + max(Hp, n) * cell + margin
@@ -251,9 +256,8 @@ def geometry_image(geometry, position=0, title=True, cell=None):
     draw = ImageDraw.Draw(image)
     if title:
         draw.text((margin, 4), g.formula, font=small, fill=RGB["text"])
-    draw.text((margin, top - 17), f"input {g.size}x{g.size}, padding {g.padding} ({g.mode})",
-              font=small, fill=RGB["text"])
-    x_in, x_out = margin, margin + Hp * cell + gap
+    draw.text((margin, top - 17), input_label, font=small, fill=RGB["text"])
+    x_in, x_out = margin, margin + input_width + gap
     taps = set()
     if g.fits:
         position = position % len(g.corners)
@@ -282,7 +286,7 @@ def geometry_image(geometry, position=0, title=True, cell=None):
                     top + (r0 + g.span) * cell), outline=RGB["window"], width=3)
     shown = np.full((n, n), np.nan)
     shown.flat[:position + 1] = g.output.flat[:position + 1]
-    draw.text((x_out, top - 17), f"output {n}x{n}", font=small, fill=RGB["text"])
+    draw.text((x_out, top - 17), output_label, font=small, fill=RGB["text"])
     _draw_cells(draw, (x_out, top), shown, cell,
                 lambda r, c: RGB["done"] if np.isfinite(shown[r, c]) else RGB["background"],
                 font, lambda r, c: RGB["text"])
