@@ -1,0 +1,157 @@
+"""Every worked figure of chapter 3 (CURRICULUM.md §3), computed with cnn_lib and asserted here,
+independently of the notebook's stored outputs (which nbval checks).
+
+Deck tags as in CURRICULUM.md: [000] CU Boulder, [001] Johns Hopkins, [003] Arizona State,
+[004] UC Berkeley.
+"""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from scipy.signal import convolve2d
+
+from cnn_lib import arithmetic, data, scratch
+from cnn_lib.widgets import conv_geometry, receptive_field_update
+
+
+def test_the_input_shrinks_000_001():
+    sizes = [32]
+    while sizes[-1] >= 5:
+        sizes.append(arithmetic.conv_output_size(sizes[-1], 5))
+    assert sizes == [32, 28, 24, 20, 16, 12, 8, 4]
+
+
+def test_the_border_is_read_less_000():
+    valid = conv_geometry(8, 3).coverage
+    assert valid[0, 0] == 1 and valid[4, 4] == 9 and valid[0, 4] == 3
+    padded = conv_geometry(8, 3, padding=1).coverage[1:-1, 1:-1]
+    assert padded[0, 0] == 4 and padded[0, 4] == 6 and padded[4, 4] == 9
+
+
+def test_valid_same_full_003_and_same_padding_001():
+    assert [arithmetic.conv_output_size(10, 3, padding=p) for p in ("valid", "same", "full")] == [
+        8, 10, 12]
+    assert [arithmetic.same_padding(k) for k in (3, 5, 7)] == [1, 2, 3]
+    assert arithmetic.conv_output_size(7, 3, padding=1) == 7  # a 7x7 input stays 7x7
+    rng = np.random.default_rng(0)
+    image, kernel = rng.normal(size=(7, 7)), rng.normal(size=(3, 3))
+    full = scratch.conv2d(image[None, None], np.flip(kernel)[None, None], padding=2)[0, 0]
+    np.testing.assert_allclose(full, convolve2d(image, kernel, mode="full"))
+
+
+def test_even_kernel_same_padding_is_one_before_two_after():
+    rng = np.random.default_rng(1)
+    x, w = rng.normal(size=(1, 1, 6, 6)), rng.normal(size=(1, 1, 4, 4))
+    np.testing.assert_allclose(scratch.conv2d(x, w, padding="same"),
+                               scratch.conv2d(scratch.pad(x, (1, 2, 1, 2)), w))
+    with pytest.raises(ValueError, match="1 before and 2 after"):
+        arithmetic.same_padding(4)
+
+
+def test_padding_modes_on_a_row_and_a_photo_003():
+    row = np.array([[1, 2, 3, 4]])
+    rows = {m: scratch.pad(row, (2, 2, 0, 0), mode=m)[0].tolist()
+            for m in ("zeros", "reflect", "replicate", "circular")}
+    assert rows == {"zeros": [0, 0, 1, 2, 3, 4, 0, 0], "reflect": [3, 2, 1, 2, 3, 4, 3, 2],
+                    "replicate": [1, 1, 1, 2, 3, 4, 4, 4], "circular": [3, 4, 1, 2, 3, 4, 1, 2]}
+    photo = data.load_photo(size=(96, 80))
+    t = torch.tensor(photo)[None, None]
+    for mode in rows:
+        torch_mode = "constant" if mode == "zeros" else mode
+        np.testing.assert_array_equal(scratch.pad(photo, 24, mode=mode),
+                                      F.pad(t, (24,) * 4, mode=torch_mode)[0, 0].numpy())
+
+
+def test_zero_padding_invents_edges_at_the_border():
+    photo = data.load_photo(size=(96, 80))
+    laplacian = np.array([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]])
+    ring = np.ones(photo.shape, dtype=bool)
+    ring[1:-1, 1:-1] = False
+    border = {}
+    for mode in ("zeros", "reflect", "replicate", "circular"):
+        edges = scratch.corr2d(scratch.pad(photo, 1, mode=mode), laplacian)
+        layer = torch.nn.Conv2d(1, 1, 3, padding=1, padding_mode=mode, bias=False).double()
+        layer.weight.data[:] = torch.tensor(laplacian)
+        np.testing.assert_allclose(edges, layer(torch.tensor(photo)[None, None])[0, 0].detach())
+        border[mode] = np.abs(edges[ring]).mean()
+        inside = np.abs(edges[~ring]).mean()
+    assert border["zeros"] > 2 * inside and border["circular"] > 2 * inside
+    assert border["reflect"] < 1.2 * inside and border["replicate"] < inside
+
+
+def test_7x7_input_strides_1_2_3_001():
+    assert [arithmetic.conv_output_size(7, 3, stride=s) for s in (1, 2, 3)] == [5, 3, 2]
+    with pytest.raises(ValueError, match=r"\(7 - 3 \+ 2\*0\) / 3 \+ 1 = 2.33 is not a whole"):
+        arithmetic.conv_output_size(7, 3, stride=3, strict=True)
+    out = F.conv2d(torch.zeros(1, 1, 7, 7), torch.zeros(1, 1, 3, 3), stride=3)
+    assert tuple(out.shape[2:]) == (2, 2)  # PyTorch floors
+    g = conv_geometry(7, 3, stride=3)
+    assert g.unread[6].all() and g.unread[:, 6].all()
+
+
+def test_berkeley_erratum_004():
+    J, M, P, S = 7, 3, 0, 2
+    slide = (J + 2 * P - M) // S - 1
+    pytorch = F.conv2d(torch.zeros(1, 1, J, J), torch.zeros(1, 1, M, M), stride=S).shape[-1]
+    assert (slide, pytorch) == (1, 3) and pytorch == (J + 2 * P - M) // S + 1
+
+
+def test_stride_is_a_downsampled_convolution_003():
+    rng = np.random.default_rng(2)
+    x, w = rng.normal(size=(1, 1, 9, 9)), rng.normal(size=(1, 1, 3, 3))
+    strided = scratch.conv2d(x, w, stride=2, padding=1)
+    np.testing.assert_allclose(strided, scratch.conv2d(x, w, padding=1)[:, :, ::2, ::2])
+    assert [arithmetic.conv_output_size(224, 3, stride=s, padding=1) for s in (1, 2, 3)] == [
+        224, 112, 75]
+
+
+def test_the_32x32x3_layer_and_the_summary_001():
+    layer = torch.nn.Conv2d(3, 10, 5, stride=1, padding=2)
+    out = layer(torch.zeros(1, 3, 32, 32))
+    assert tuple(out.shape[1:]) == (10, *arithmetic.conv_output_size((32, 32), 5, padding=2))
+    assert tuple(out.shape[1:]) == (10, 32, 32)
+    assert arithmetic.conv_params(3, 10, 5) == 10 * (5 * 5 * 3 + 1) == 760
+    assert sum(p.numel() for p in layer.parameters()) == 760
+    common = [arithmetic.conv_output_size(32, k, stride=s, padding=p)
+              for k, s, p in [(3, 1, 1), (5, 1, 2), (5, 2, 2), (1, 1, 0)]]
+    assert common == [32, 32, 16, 32]
+
+
+def test_a_dilated_kernel_is_a_larger_kernel_with_zeros():
+    rng = np.random.default_rng(3)
+    w3, x = rng.normal(size=(1, 1, 3, 3)), rng.normal(size=(1, 1, 7, 7))
+    w5 = np.zeros((1, 1, 5, 5))
+    w5[:, :, ::2, ::2] = w3
+    np.testing.assert_allclose(scratch.conv2d(x, w3, dilation=2), scratch.conv2d(x, w5))
+    assert arithmetic.conv_output_size(7, 3, dilation=2) == 3
+    one = receptive_field_update([(3, 1, 2, 2)], 9, 4, 4).paths[0]
+    assert one.sum() == 9 and one[2:7:2, 2:7:2].all()
+    two = receptive_field_update([(3, 1, 1, 1), (3, 1, 2, 2)], 9, 4, 4).paths[0]
+    assert (two[1:8, 1:8] > 0).all() and two.sum() == 81
+    assert [arithmetic.receptive_field([(3, 1, d) for d in ds]).size
+            for ds in ([1], [1, 2], [1, 2, 4], [1, 2, 4, 8])] == [3, 7, 15, 31]
+
+
+def test_receptive_fields_of_stacks():
+    assert arithmetic.receptive_field([(3, 1)] * 3) == (7, 1)
+    assert arithmetic.receptive_field([(3, 1), (2, 2), (3, 1)]) == (8, 2)
+    assert arithmetic.receptive_field([(7, 2), (3, 2)]) == (11, 4)
+    assert arithmetic.receptive_field([(5, 1), (2, 2), (5, 1), (2, 2)]) == (16, 4)
+    assert arithmetic.receptive_field([(3, 2), (3, 1)]).size == 7  # the stride-2 example
+    x = torch.zeros(1, 1, 32, 32, requires_grad=True)
+    y = F.avg_pool2d(F.conv2d(x, torch.ones(1, 1, 7, 7), stride=2, padding=3), 3, 2, 1)
+    y[0, 0, 4, 4].backward()
+    rows = torch.nonzero(x.grad[0, 0].abs().sum(dim=1)).flatten()
+    assert int(rows.max() - rows.min() + 1) == 11
+
+
+def test_stacks_of_3x3_layers_need_fewer_weights_than_one_7x7():
+    C = 64
+    assert 3 * arithmetic.conv_params(C, C, 3, bias=False) == 27 * C * C == 110_592
+    assert arithmetic.conv_params(C, C, 7, bias=False) == 49 * C * C == 200_704
+
+
+def test_effective_receptive_field_path_counts():
+    state = receptive_field_update([(3, 1, 1, 1)] * 3, 11, 5, 5)
+    assert state.paths[0][5, 2:9].astype(int).tolist() == [7, 21, 42, 49, 42, 21, 7]
