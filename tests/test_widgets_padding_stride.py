@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from cnn_lib import arithmetic, plot
+from cnn_lib.widgets import cells
 from cnn_lib.widgets import padding_stride as ps
 
 MODES = ["zeros", "reflect", "replicate", "circular"]
@@ -121,7 +122,7 @@ def png_size(data):
 def test_labels_never_overlap_and_the_output_follows_the_input_panel():
     image = np.asarray(ps.geometry_image(ps.conv_geometry(4, 3), 0, cell=22))
     # the output panel starts right of the input panel's label ("input 4x4, padding 0 ...")
-    label_end = ps._font(12).getlength("input 4x4, padding 0 (zeros)")
+    label_end = cells.font(12).getlength("input 4x4, padding 0 (zeros)")
     green = np.nonzero(np.all(image == ps.RGB["done"], axis=-1))[1]
     assert green.min() > 8 + label_end
 

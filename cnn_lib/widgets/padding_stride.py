@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from cnn_lib import arithmetic, plot, scratch
+from cnn_lib.widgets.cells import RGB, cross, draw_cells, font, image_animation
 
 __all__ = [
     "ConvGeometry",
@@ -197,30 +198,7 @@ def conv_geometry(size=7, kernel_size=3, padding=0, stride=1, dilation=1, mode="
 
 
 # --------------------------------------------------------------------------- drawing
-# The picture is drawn with PIL, not matplotlib: a 15 x 15 padded input has 225 numbers, and
-# matplotlib's text layout would take the redraw far past the 100 ms budget of a slider update.
-RGB = {"input": (198, 219, 239), "padding": (240, 240, 240), "line": (150, 150, 150),
-       "frame": (8, 81, 156), "window": (255, 127, 14), "tap": (255, 205, 150),
-       "unread": (214, 39, 40), "done": (199, 233, 192), "text": (0, 0, 0),
-       "pad_text": (128, 128, 128), "background": (255, 255, 255)}
-
-
-def _font(size):
-    from matplotlib import font_manager
-    from PIL import ImageFont
-
-    return ImageFont.truetype(font_manager.findfont("DejaVu Sans"), size)
-
-
-def _draw_cells(draw, origin, values, cell, fill, font, text_color):
-    """A grid of cells with their values; ``fill`` and ``text_color`` give each cell's colours."""
-    x0, y0 = origin
-    for (r, c), v in np.ndenumerate(values):
-        box = (x0 + c * cell, y0 + r * cell, x0 + (c + 1) * cell, y0 + (r + 1) * cell)
-        draw.rectangle(box, fill=fill(r, c), outline=RGB["line"])
-        if np.isfinite(v):
-            draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), f"{v:.0f}", font=font,
-                      fill=text_color(r, c), anchor="mm")
+# Drawn with PIL (see cnn_lib.widgets.cells): a redraw takes a few milliseconds.
 
 
 def geometry_image(geometry, position=0, title=True, cell=None):
@@ -242,7 +220,7 @@ def geometry_image(geometry, position=0, title=True, cell=None):
     if cell is None:
         cell = 28 if max(Hp, n) <= 9 else 21
     cell = _int(cell, "cell", 8, 64)
-    font, small = _font(int(cell * 0.45)), _font(12)
+    text_font, small = font(int(cell * 0.45)), font(12)
     top, gap, margin = (40 if title else 20), 24, 8
     input_label = f"input {g.size}x{g.size}, padding {g.padding} ({g.mode})"
     output_label = f"output {n}x{n}"
@@ -269,15 +247,14 @@ def geometry_image(geometry, position=0, title=True, cell=None):
             return RGB["tap"]
         return RGB["padding"] if g.is_padding[r, c] else RGB["input"]
 
-    _draw_cells(draw, (x_in, top), g.padded, cell, fill, font,
+    draw_cells(draw, (x_in, top), g.padded, cell, fill, text_font,
                 lambda r, c: RGB["pad_text"] if g.is_padding[r, c] else RGB["text"])
     p = g.padding
     draw.rectangle((x_in + p * cell, top + p * cell, x_in + (p + g.size) * cell,
                     top + (p + g.size) * cell), outline=RGB["frame"], width=2)
     for r, c in zip(*np.nonzero(g.unread)):
         x, y = x_in + (c + p) * cell, top + (r + p) * cell
-        draw.line((x + 4, y + 4, x + cell - 4, y + cell - 4), fill=RGB["unread"], width=2)
-        draw.line((x + 4, y + cell - 4, x + cell - 4, y + 4), fill=RGB["unread"], width=2)
+        cross(draw, x, y, cell, RGB["unread"])
     if not g.fits:
         draw.text((x_out, top + cell), "no output:\nthe kernel\ndoes not fit", font=small,
                   fill=RGB["unread"])
@@ -287,9 +264,9 @@ def geometry_image(geometry, position=0, title=True, cell=None):
     shown = np.full((n, n), np.nan)
     shown.flat[:position + 1] = g.output.flat[:position + 1]
     draw.text((x_out, top - 17), output_label, font=small, fill=RGB["text"])
-    _draw_cells(draw, (x_out, top), shown, cell,
-                lambda r, c: RGB["done"] if np.isfinite(shown[r, c]) else RGB["background"],
-                font, lambda r, c: RGB["text"])
+    draw_cells(draw, (x_out, top), shown, cell,
+               lambda r, c: RGB["done"] if np.isfinite(shown[r, c]) else RGB["background"],
+               text_font, lambda r, c: RGB["text"])
     i, j = divmod(position, n)
     draw.rectangle((x_out + j * cell, top + i * cell, x_out + (j + 1) * cell,
                     top + (i + 1) * cell), outline=RGB["window"], width=3)
@@ -302,25 +279,6 @@ def render_geometry_png(geometry, position=0):
     geometry_image(geometry, position, title=False).save(
         buf, format="png", compress_level=1)
     return buf.getvalue()
-
-
-def _image_animation(frames, interval, dpi=72):
-    """A FuncAnimation that shows a list of same-sized PIL images, pixel for pixel."""
-    width, height = frames[0].size
-    fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_axis_off()
-    shown = ax.imshow(np.asarray(frames[0]), interpolation="nearest")
-
-    def draw(frame):
-        shown.set_data(np.asarray(frames[frame]))
-        return [shown]
-
-    anim = animation.FuncAnimation(fig, draw, frames=len(frames), interval=interval,
-                                   blit=False, repeat=False)
-    plt.close(fig)
-    anim._draw_was_started = True  # shown with to_jshtml, never plt.show() (see plot.py)
-    return anim
 
 
 def conv_arithmetic_animation(size, kernel_size, padding=0, stride=1, dilation=1,
@@ -343,7 +301,7 @@ def conv_arithmetic_animation(size, kernel_size, padding=0, stride=1, dilation=1
     # small cells and 16 colours keep the page light (25 frames of a 7x7 grid: about 100 KB)
     frames = [geometry_image(g, p, cell=22).quantize(16).convert("RGB")
               for p in range(len(g.corners))]
-    return _image_animation(frames, interval)
+    return image_animation(frames, interval)
 
 
 # --------------------------------------------------------------------------- explorer

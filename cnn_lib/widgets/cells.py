@@ -1,0 +1,72 @@
+"""Small grids of numbered cells drawn with PIL, shared by the explorers.
+
+A slider update must redraw in under 100 ms. Matplotlib lays out each number of a grid as a text
+artist (about 0.6 ms each), so a 15 x 15 grid with its numbers would take too long; PIL draws the
+same picture in a few milliseconds, with matplotlib's own DejaVu Sans font so it matches the
+book's other figures. :func:`image_animation` turns a list of such pictures into a matplotlib
+animation with play / step controls (``plot.animation_html``) for the static HTML book.
+"""
+
+import functools
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import animation
+
+RGB = {"input": (198, 219, 239), "padding": (240, 240, 240), "line": (150, 150, 150),
+       "frame": (8, 81, 156), "window": (255, 127, 14), "tap": (255, 205, 150),
+       "unread": (214, 39, 40), "done": (199, 233, 192), "text": (0, 0, 0),
+       "pad_text": (128, 128, 128), "background": (255, 255, 255)}
+
+
+@functools.lru_cache(maxsize=16)
+def font(size):
+    """Matplotlib's DejaVu Sans as a PIL font of ``size`` pixels."""
+    from matplotlib import font_manager
+    from PIL import ImageFont
+
+    return ImageFont.truetype(font_manager.findfont("DejaVu Sans"), size)
+
+
+def draw_cells(draw, origin, values, cell, fill, text_font, text_color, fmt=".0f"):
+    """Draw ``values`` (2-D) as a grid of ``cell``-pixel squares from ``origin`` (x, y).
+
+    ``fill(r, c)`` and ``text_color(r, c)`` give each cell's colours; NaN cells stay blank.
+    """
+    x0, y0 = origin
+    for (r, c), v in np.ndenumerate(values):
+        box = (x0 + c * cell, y0 + r * cell, x0 + (c + 1) * cell, y0 + (r + 1) * cell)
+        draw.rectangle(box, fill=fill(r, c), outline=RGB["line"])
+        if np.isfinite(v):
+            text = format(v, fmt)
+            draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2),
+                      "0" if text == "-0" else text, font=text_font, fill=text_color(r, c),
+                      anchor="mm")
+
+
+def cross(draw, x, y, cell, color, inset=4):
+    """An X over the cell whose top-left corner is (x, y)."""
+    draw.line((x + inset, y + inset, x + cell - inset, y + cell - inset), fill=color, width=2)
+    draw.line((x + inset, y + cell - inset, x + cell - inset, y + inset), fill=color, width=2)
+
+
+def image_animation(frames, interval, dpi=72):
+    """A ``FuncAnimation`` that shows a list of same-sized PIL images, pixel for pixel.
+
+    Its figure is closed; show it with ``plot.animation_html(anim)``.
+    """
+    width, height = frames[0].size
+    fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    shown = ax.imshow(np.asarray(frames[0]), interpolation="nearest")
+
+    def draw(frame):
+        shown.set_data(np.asarray(frames[frame]))
+        return [shown]
+
+    anim = animation.FuncAnimation(fig, draw, frames=len(frames), interval=interval,
+                                   blit=False, repeat=False)
+    plt.close(fig)
+    anim._draw_was_started = True  # shown with to_jshtml, never plt.show() (see plot.py)
+    return anim
