@@ -19,6 +19,7 @@ __all__ = [
     "ReceptiveField",
     "conv_as_matrix",
     "conv_costs",
+    "conv_multiplications",
     "conv_output_size",
     "conv_params",
     "conv_transpose_output_size",
@@ -368,6 +369,32 @@ def conv_params(in_channels, out_channels, kernel_size, bias=True, groups=1):
                              f"{name}={channels}")
     weights = kh * kw * (in_channels // groups) * out_channels
     return weights + (out_channels if bias else 0)
+
+
+def conv_multiplications(in_channels, out_channels, kernel_size, output_size, groups=1):
+    """Multiplications of one forward pass of ``torch.nn.Conv2d`` on one image (an int).
+
+    Each of the H_out * W_out * out_channels outputs is a weighted sum of
+    (in_channels / groups) * kh * kw inputs: one multiplication each (and as many additions,
+    bias included). PyTorch's FLOP counter reports twice this number (a multiply and an add).
+
+    Args:
+        in_channels, out_channels, groups: ints; kernel_size: int or (kh, kw);
+        output_size: int or (H_out, W_out), e.g. from :func:`conv_output_size`.
+
+    >>> conv_multiplications(6, 16, 3, 14)  # 6 -> 16 channels, 3x3, a 14x14 output
+    169344
+    """
+    in_channels = _check_int("in_channels", in_channels, 1)
+    out_channels = _check_int("out_channels", out_channels, 1)
+    kh, kw = _check_pair("kernel_size", kernel_size, 1)
+    h, w = _check_pair("output_size", output_size, 1)
+    groups = _check_int("groups", groups, 1)
+    for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if channels % groups:
+            raise ValueError(f"groups must divide {name}: got groups={groups} and "
+                             f"{name}={channels}")
+    return h * w * out_channels * (in_channels // groups) * kh * kw
 
 
 def linear_params(in_features, out_features, bias=True):

@@ -15,6 +15,7 @@ from scipy.signal import convolve2d
 from cnn_lib.arithmetic import (
     PADDING_NAMES,
     ReceptiveField,
+    conv_multiplications,
     conv_output_size,
     conv_transpose_output_size,
     full_padding,
@@ -284,3 +285,31 @@ def test_receptive_field_examples():
 def test_receptive_field_bad_input(layers, error, words):
     with pytest.raises(error, match=words):
         receptive_field(layers)
+
+
+# --------------------------------------------------------------------------------------------
+# Multiplications
+# --------------------------------------------------------------------------------------------
+@SETTINGS
+@given(small(1, 4), small(1, 4), small(1, 3), small(1, 4), small(1, 9), small(1, 2))
+def test_conv_multiplications_match_torchs_flop_counter(g, cin, cout, k, size, stride):
+    from torch.utils.flop_counter import FlopCounterMode
+
+    in_channels, out_channels = g * cin, g * cout
+    conv = torch.nn.Conv2d(in_channels, out_channels, k, stride=stride, padding=k // 2,
+                           groups=g, bias=False)
+    x = torch.zeros(1, in_channels, size + k, size + k)
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        out = conv(x)
+    mults = conv_multiplications(in_channels, out_channels, k, tuple(out.shape[2:]), groups=g)
+    assert 2 * mults == counter.get_total_flops()
+
+
+def test_conv_multiplications_examples_and_bad_input():
+    assert conv_multiplications(1, 6, 3, 28) == 28 * 28 * 6 * 9 == 42_336
+    assert conv_multiplications(6, 16, 3, (14, 14)) == 169_344
+    assert conv_multiplications(6, 16, 3, 28) == 4 * 169_344  # no pooling before: 4x the work
+    with pytest.raises(ValueError, match="groups must divide"):
+        conv_multiplications(6, 16, 3, 28, groups=4)
+    with pytest.raises(TypeError, match="output_size"):
+        conv_multiplications(6, 16, 3, 28.0)
