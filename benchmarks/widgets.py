@@ -63,7 +63,18 @@ def run(repeats=20):
         state = ps.receptive_field_update(stem, stem_size, counter["i"] % 8, 3)
         ps.render_receptive_field_png(state, rf_fig_axes)
 
+    from cnn_lib.widgets import pooling as pw
+
+    digits = pw._digit_images()
+
+    def pooling_step():
+        counter["i"] += 1
+        state = pw.pooling_shift_update(digits[counter["i"] % 10], "L2", 3, 1, counter["i"] % 4)
+        pw.render_pooling_shift_png(state)
+
     return [
+        {"name": "pooling_shift_update + redraw", "image": "digit 12x12, L2 3x3",
+         "median_ms": _median_ms(pooling_step, repeats), "budget_ms": 100},
         {"name": "conv_geometry + redraw", "image": "9x9, F=5, P=3 (15x15)",
          "median_ms": _median_ms(padding_stride_step, repeats), "budget_ms": 100},
         {"name": "receptive_field_update + redraw", "image": "32x32, ResNet stem",

@@ -296,5 +296,6 @@ def test_benchmark_rows():
     rows = bench.run(repeats=2)
     assert {r["name"] for r in rows} == {"filter_explorer_update + redraw",
                                          "stepper_state + redraw", "conv_geometry + redraw",
-                                         "receptive_field_update + redraw"}
+                                         "receptive_field_update + redraw",
+                                         "pooling_shift_update + redraw"}
     assert all(r["median_ms"] > 0 for r in rows)

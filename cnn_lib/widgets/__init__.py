@@ -5,6 +5,9 @@ Every explorer's update logic is a plain function that the tests call without a 
 - ``cnn_lib.widgets.convolution``: filter explorer and sliding-window stepper (chapter 2).
 - ``cnn_lib.widgets.padding_stride``: padding / stride / dilation explorer and
   receptive-field explorer (chapter 3).
+- ``cnn_lib.widgets.pooling``: the pooling explorer (shift an image, see which pooled outputs
+  change) (chapter 4).
+- ``cnn_lib.widgets.cells``: PIL drawing of numbered grids, shared by the explorers.
 """
 
 from cnn_lib.widgets.convolution import (
@@ -40,9 +43,29 @@ from cnn_lib.widgets.padding_stride import (
     render_geometry_png,
     render_receptive_field_png,
 )
+from cnn_lib.widgets.pooling import (
+    POOLINGS,
+    PoolingExplorer,
+    PoolingShift,
+    fraction_changed,
+    pooling_explorer,
+    pooling_shift_animation,
+    pooling_shift_update,
+    render_pooling_shift_png,
+    shift_right,
+)
 
 __all__ = [
     "KERNELS",
+    "POOLINGS",
+    "PoolingExplorer",
+    "PoolingShift",
+    "fraction_changed",
+    "pooling_explorer",
+    "pooling_shift_animation",
+    "pooling_shift_update",
+    "render_pooling_shift_png",
+    "shift_right",
     "RECEPTIVE_FIELD_STACKS",
     "TOY_K",
     "TOY_X",

@@ -1,0 +1,275 @@
+"""The pooling chapter's explorer: shift an image and see which pooled outputs change.
+
+- :func:`pooling_shift_update` (the plain update function): pool an image and a copy shifted
+  right by a few pixels with max, average or L2 pooling, and mark the outputs that differ;
+- :func:`pooling_explorer`: the same on sliders (a live kernel);
+- :func:`pooling_shift_animation`: the kernel-free twin, the image sliding one pixel per frame.
+
+:func:`shift_right` and :func:`fraction_changed` are also what the chapter's experiment on the
+digits uses.
+"""
+
+import io
+from dataclasses import dataclass
+from numbers import Integral
+
+import ipywidgets as w
+import numpy as np
+
+from cnn_lib import scratch
+from cnn_lib.widgets.cells import RGB, draw_cells, font, image_animation
+
+__all__ = [
+    "POOLINGS",
+    "PoolingExplorer",
+    "PoolingShift",
+    "fraction_changed",
+    "pooling_explorer",
+    "pooling_shift_animation",
+    "pooling_shift_image",
+    "pooling_shift_update",
+    "render_pooling_shift_png",
+    "shift_right",
+]
+
+POOLINGS = ("max", "average", "L2")
+CHANGED = (214, 39, 40)
+
+
+def _int(value, name, low, high=None):
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < low or (high is not None and value > high):
+        limits = f">= {low}" if high is None else f"in {low}..{high}"
+        raise ValueError(f"{name} must be an int {limits}, got {value}")
+    return int(value)
+
+
+def shift_right(images, pixels):
+    """Move the content of ``images`` (..., H, W) ``pixels`` to the right; zeros come in on the
+    left and the rightmost columns fall off (a real shift, not a wrap-around)."""
+    pixels = _int(pixels, "pixels", 0)
+    images = np.asarray(images, dtype=float)
+    out = np.zeros_like(images)
+    out[..., pixels:] = images[..., :images.shape[-1] - pixels]
+    return out
+
+
+def fraction_changed(before, after, tol=1e-9):
+    """The fraction of outputs that change, among the outputs that are not zero before or after.
+
+    Outputs that are zero in both (background far from the digit) would count as "unchanged"
+    and make any layer look stable, so they are left out. Returns a float in [0, 1] (0 if no
+    output is active).
+    """
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    if before.shape != after.shape:
+        raise ValueError(f"before and after must have the same shape, got {before.shape} "
+                         f"and {after.shape}")
+    active = (np.abs(before) > tol) | (np.abs(after) > tol)
+    if not active.any():
+        return 0.0
+    return float((np.abs(before - after) > tol)[active].mean())
+
+
+def _pool(x, kind, kernel_size, stride):
+    x = x[None, None]
+    if kind == "max":
+        return scratch.max_pool2d(x, kernel_size, stride)[0, 0]
+    if kind == "average":
+        return scratch.avg_pool2d(x, kernel_size, stride)[0, 0]
+    return scratch.lp_pool2d(x, 2, kernel_size, stride)[0, 0]
+
+
+@dataclass
+class PoolingShift:
+    """What the pooling explorer shows for one setting.
+
+    Attributes:
+        kind, kernel_size, stride, shift: the setting.
+        image, shifted: the input and the input shifted ``shift`` pixels to the right.
+        pooled, pooled_shifted: the pooling of each.
+        changed: boolean mask of the outputs that differ.
+        fraction: :func:`fraction_changed` of the two pooled maps (active outputs only).
+        input_fraction: the same for the input pixels themselves.
+        text: one sentence for readers.
+    """
+
+    kind: str
+    kernel_size: int
+    stride: int
+    shift: int
+    image: np.ndarray
+    shifted: np.ndarray
+    pooled: np.ndarray
+    pooled_shifted: np.ndarray
+    changed: np.ndarray
+    fraction: float
+    input_fraction: float
+    text: str
+
+
+def pooling_shift_update(image, kind="max", kernel_size=2, stride=2, shift=1):
+    """The update function of the pooling explorer.
+
+    Parameters
+    ----------
+    image : 2-D array (H, W), e.g. a digit on a blank border
+    kind : 'max', 'average' or 'L2' (``scratch.max_pool2d``, ``avg_pool2d``, ``lp_pool2d``)
+    kernel_size, stride : ints >= 1; shift : int >= 0, pixels to the right
+
+    Returns
+    -------
+    PoolingShift
+    """
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 2 or min(image.shape, default=0) < 1:
+        raise ValueError(f"image must be a non-empty 2-D array (H, W), got shape {image.shape}")
+    if not isinstance(kind, str) or kind not in POOLINGS:
+        raise ValueError(f"kind must be one of {POOLINGS}, got {kind!r}")
+    kernel_size = _int(kernel_size, "kernel_size", 1, min(image.shape))
+    stride = _int(stride, "stride", 1)
+    shift = _int(shift, "shift", 0, image.shape[1])
+    shifted = shift_right(image, shift)
+    pooled = _pool(image, kind, kernel_size, stride)
+    pooled_shifted = _pool(shifted, kind, kernel_size, stride)
+    changed = np.abs(pooled - pooled_shifted) > 1e-9
+    fraction = fraction_changed(pooled, pooled_shifted)
+    input_fraction = fraction_changed(image, shifted)
+    text = (f"{kind} pooling {kernel_size}x{kernel_size}, stride {stride}, shift {shift}: "
+            f"{input_fraction:.0%} of the active input pixels change, "
+            f"{fraction:.0%} of the active outputs ({int(changed.sum())} of {changed.size}).")
+    return PoolingShift(kind, kernel_size, stride, shift, image, shifted, pooled, pooled_shifted,
+                        changed, fraction, input_fraction, text)
+
+
+# --------------------------------------------------------------------------- drawing
+def pooling_shift_image(state, cell=20):
+    """A ``PIL.Image`` of ``state``: the shifted input in grey, then the pooled map of the
+    original and of the shifted input, with the outputs that changed outlined in red."""
+    from PIL import Image, ImageDraw
+
+    if not isinstance(state, PoolingShift):
+        raise TypeError(f"state must be a PoolingShift (from pooling_shift_update), "
+                        f"got {type(state).__name__}")
+    cell = _int(cell, "cell", 8, 64)
+    H, W = state.image.shape
+    h, wd = state.pooled.shape
+    small, numbers = font(12), font(int(cell * 0.42))
+    gap, margin, top = 26, 8, 38
+    labels = [f"input shifted by {state.shift}", "pooled: original", "pooled: shifted"]
+    widths = [max(n * cell, int(small.getlength(t))) for n, t in zip((W, wd, wd), labels)]
+    lefts = [margin, margin + widths[0] + gap, margin + widths[0] + widths[1] + 2 * gap]
+    width = max(lefts[2] + widths[2] + margin, 2 * margin + int(small.getlength(state.text)))
+    image = Image.new("RGB", (width, top + max(H, h) * cell + margin), RGB["background"])
+    draw = ImageDraw.Draw(image)
+    draw.text((margin, 4), state.text, font=small, fill=RGB["text"])
+    for left, label in zip(lefts, labels):
+        draw.text((left, top - 17), label, font=small, fill=RGB["text"])
+    grey = np.clip(state.shifted / max(float(state.image.max()), 1e-12), 0, 1)
+    draw_cells(draw, (lefts[0], top), np.full((H, W), np.nan), cell,
+               lambda r, c: (int(255 * (1 - grey[r, c])),) * 3, numbers, lambda r, c: RGB["text"])
+    fmt = ".0f" if state.kind == "max" else ".1f"
+    for left, values in zip(lefts[1:], (state.pooled, state.pooled_shifted)):
+        draw_cells(draw, (left, top), values, cell, lambda r, c: RGB["input"], numbers,
+                   lambda r, c: RGB["text"], fmt=fmt)
+    for r, c in zip(*np.nonzero(state.changed)):
+        x, y = lefts[2] + c * cell, top + r * cell
+        draw.rectangle((x, y, x + cell, y + cell), outline=CHANGED, width=3)
+    return image
+
+
+def render_pooling_shift_png(state):
+    """PNG bytes of :func:`pooling_shift_image`: the explorer's redraw path."""
+    buf = io.BytesIO()
+    pooling_shift_image(state).save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
+def pooling_shift_animation(image, kind="max", kernel_size=2, stride=2, shifts=4,
+                            interval=800):
+    """The kernel-free twin: the image moves right one pixel per frame (shift 0, 1, ...,
+    ``shifts``), and the pooled outputs that differ from the unshifted ones are outlined.
+    Show it with ``plot.animation_html(anim)``."""
+    shifts = _int(shifts, "shifts", 1)
+    interval = _int(interval, "interval", 1)
+    frames = [pooling_shift_image(pooling_shift_update(image, kind, kernel_size, stride, s),
+                                  cell=16).quantize(32).convert("RGB")
+              for s in range(shifts + 1)]
+    width = max(f.size[0] for f in frames)  # the sentence on top may differ in length
+    frames = [_pad_width(f, width) for f in frames]
+    return image_animation(frames, interval)
+
+
+def _pad_width(picture, width):
+    from PIL import Image
+
+    if picture.size[0] == width:
+        return picture
+    wider = Image.new("RGB", (width, picture.size[1]), RGB["background"])
+    wider.paste(picture, (0, 0))
+    return wider
+
+
+# --------------------------------------------------------------------------- explorer
+def _digit_images(border=2):
+    """The first example of each digit 0..9 of scikit-learn's digits, on a blank border."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    firsts = [digits.images[np.argmax(digits.target == d)] for d in range(10)]
+    return [np.pad(im, border) for im in firsts]
+
+
+class PoolingExplorer(w.VBox):
+    """Live pooling explorer; build it with :func:`pooling_explorer`.
+
+    Attributes: ``kind`` (``ToggleButtons``), the sliders ``kernel_size``, ``stride``, ``shift``
+    and ``digit``, ``view`` (``Image``), ``caption`` (``HTML``), ``state`` (the last
+    :class:`PoolingShift`).
+    """
+
+    def __init__(self, images):
+        super().__init__()
+        self.images = images
+        style = {"description_width": "80px"}
+        self.kind = w.ToggleButtons(options=POOLINGS, value="max", description="pooling",
+                                    style=style)
+        self.kernel_size = w.IntSlider(2, 1, 4, description="kernel size", style=style)
+        self.stride = w.IntSlider(2, 1, 4, description="stride", style=style)
+        self.shift = w.IntSlider(1, 0, 4, description="shift", style=style)
+        self.digit = w.IntSlider(0, 0, len(images) - 1, description="digit", style=style)
+        self.view, self.caption = w.Image(format="png"), w.HTML()
+        self.state = None
+        for control in (self.kind, self.kernel_size, self.stride, self.shift, self.digit):
+            control.observe(lambda change: self.update(), names="value")
+        controls = w.VBox([self.kind, self.kernel_size, self.stride, self.shift, self.digit])
+        self.children = [controls, self.view, self.caption]
+        self.update()
+
+    def update(self):
+        """Recompute :func:`pooling_shift_update` from the controls and redraw."""
+        self.state = pooling_shift_update(self.images[self.digit.value], self.kind.value,
+                                          self.kernel_size.value, self.stride.value,
+                                          self.shift.value)
+        self.view.value = render_pooling_shift_png(self.state)
+        self.caption.value = self.state.text
+        return self.state
+
+
+def pooling_explorer(images=None):
+    """A live explorer: pick max, average or L2 pooling, the kernel and the stride, shift the
+    input with a slider, and see which pooled outputs change (outlined in red).
+
+    ``images``: a list of 2-D arrays (default: one digit of each class, on a blank border of 2
+    pixels). Returns a :class:`PoolingExplorer`. Its static twin:
+    :func:`pooling_shift_animation`.
+    """
+    images = _digit_images() if images is None else list(images)
+    if not images:
+        raise ValueError("images must hold at least one 2-D array")
+    for i, im in enumerate(images):
+        if np.ndim(im) != 2 or min(np.shape(im)) < 4:
+            raise ValueError(f"images[{i}] must be a 2-D array of at least 4x4, "
+                             f"got shape {np.shape(im)}")
+    return PoolingExplorer([np.asarray(im, dtype=float) for im in images])
