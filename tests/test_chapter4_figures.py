@@ -1,0 +1,141 @@
+"""Every worked figure of chapter 4 (CURRICULUM.md §4), computed with cnn_lib and asserted here,
+independently of the notebook's stored outputs (which nbval checks).
+
+Deck tags as in CURRICULUM.md: [000] CU Boulder, [001] Johns Hopkins, [002] Northeastern,
+[003] Arizona State, [004] UC Berkeley.
+"""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from cnn_lib import arithmetic, data, scratch
+from cnn_lib.scratch.adaptive_pooling import adaptive_bounds
+from cnn_lib.widgets import KERNELS, fraction_changed, shift_right
+
+X = np.array([[2, 2, 7, 3], [9, 4, 6, 1], [8, 5, 2, 4], [3, 1, 2, 6]], dtype=float)[None, None]
+
+
+def test_the_4x4_example_002():
+    np.testing.assert_array_equal(scratch.max_pool2d(X, 2)[0, 0], [[9, 7], [8, 6]])
+    np.testing.assert_array_equal(scratch.avg_pool2d(X, 2)[0, 0], [[4.25, 4.25], [4.25, 3.5]])
+    assert scratch.lp_pool2d(X, 2, 2)[0, 0, 0, 0] == pytest.approx(np.sqrt(105))
+
+
+def test_count_include_pad_darkens_the_border():
+    ones = np.ones((1, 1, 4, 4))
+    assert scratch.avg_pool2d(ones, 3, 1, 1)[0, 0, 0, 0] == pytest.approx(4 / 9)
+    assert (scratch.avg_pool2d(ones, 3, 1, 1, count_include_pad=False) == 1).all()
+
+
+def test_per_channel_no_weights_and_output_sizes_000_001():
+    maps = np.random.default_rng(0).normal(size=(1, 3, 6, 6))
+    pooled = scratch.max_pool2d(maps, 2)
+    assert pooled.shape == (1, 3, 3, 3)  # D2 = D1
+    for c in range(3):
+        np.testing.assert_array_equal(pooled[:, c], scratch.max_pool2d(maps[:, c:c + 1], 2)[:, 0])
+    assert sum(p.numel() for p in torch.nn.MaxPool2d(2).parameters()) == 0
+    sizes = [arithmetic.pool_output_size(n, k, s) for n, k, s in
+             [(224, 2, 2), (32, 2, 2), (55, 3, 2), (13, 3, 2)]]
+    assert sizes == [112, 16, 27, 6]
+    assert (arithmetic.pool_output_size(7, 2), arithmetic.pool_output_size(7, 2, ceil_mode=True)
+            ) == (3, 4)
+
+
+def test_max_pooling_pads_with_minus_infinity():
+    negative = -np.arange(1, 10, dtype=float).reshape(1, 1, 3, 3)
+    assert scratch.max_pool2d(negative, 2, stride=1, padding=1).max() == -1
+
+
+def test_a_row_where_half_the_pooled_outputs_change_000():
+    before, after = np.array([1.0, 5, 2, 0, 1, 3]), np.array([0.0, 1, 5, 2, 0, 1])
+    pool = lambda row: np.lib.stride_tricks.sliding_window_view(row, 3).max(axis=1)  # noqa
+    assert (before != after).all()
+    assert (pool(before) != pool(after)).sum() == 2 == pool(before).size / 2
+
+
+def test_shift_resilience_on_all_digits_000():
+    train, test, _, _ = data.load_digits()
+    images = np.pad(np.concatenate([train, test]), ((0, 0), (0, 0), (2, 2), (2, 2)))
+    assert images.shape == (1797, 1, 12, 12)
+    names = ["vertical edge", "horizontal edge", "edge (diagonal)", "edge (Laplacian)"]
+    bank = np.stack([KERNELS[n][0] for n in names])[:, None] * 1.0
+    detect = lambda x: np.maximum(scratch.conv2d(x, bank, padding=1), 0)  # noqa: E731
+    moved = shift_right(images, 1)
+    d, d_moved = detect(images), detect(moved)
+    fractions = {
+        "input": fraction_changed(images, moved),
+        "conv": fraction_changed(d, d_moved),
+        "max2": fraction_changed(scratch.max_pool2d(d, 2), scratch.max_pool2d(d_moved, 2)),
+        "max3": fraction_changed(scratch.max_pool2d(d, 3, 1), scratch.max_pool2d(d_moved, 3, 1)),
+        "avg2": fraction_changed(scratch.avg_pool2d(d, 2), scratch.avg_pool2d(d_moved, 2)),
+        "global": fraction_changed(d.max(axis=(2, 3)), d_moved.max(axis=(2, 3))),
+    }
+    expected = {"input": 0.947, "conv": 0.980, "max2": 0.758, "max3": 0.608, "avg2": 0.969,
+                "global": 0.0}
+    for key, value in expected.items():
+        assert fractions[key] == pytest.approx(value, abs=0.002), key
+    # the claim, in our numbers: pooling keeps outputs that convolution alone changes
+    assert fractions["max3"] < 0.65 * fractions["conv"]
+
+
+def test_invariance_and_equivariance_003():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(1, 1, 12, 12))
+    bank = rng.normal(size=(4, 1, 3, 3))
+    roll = lambda a, s: np.roll(a, s, axis=-1)  # noqa: E731
+    conv = lambda a: scratch.conv2d(scratch.pad(a, 1, mode="circular"), bank)  # noqa: E731
+    np.testing.assert_allclose(conv(roll(x, 1)), roll(conv(x), 1))
+    pool2 = lambda a: scratch.max_pool2d(a, 2)  # noqa: E731
+    np.testing.assert_allclose(pool2(roll(x, 2)), roll(pool2(x), 1))
+    assert not np.allclose(pool2(roll(x, 1)), pool2(x))
+    for s in range(1, 6):
+        np.testing.assert_allclose(roll(x, s).max(axis=(2, 3)), x.max(axis=(2, 3)))
+
+
+def test_adaptive_pooling_gives_a_fixed_size_003():
+    rng = np.random.default_rng(2)
+    for H, W in [(7, 7), (12, 9), (32, 32)]:
+        m = rng.normal(size=(1, 16, H, W))
+        out = scratch.adaptive_avg_pool2d(m, (2, 2))
+        assert out.shape == (1, 16, 2, 2)
+        np.testing.assert_allclose(out, F.adaptive_avg_pool2d(torch.tensor(m), (2, 2)).numpy())
+    assert [list(zip(*adaptive_bounds(L, n))) for L, n in [(6, 3), (5, 3), (7, 2)]] == [
+        [(0, 2), (2, 4), (4, 6)], [(0, 2), (1, 4), (3, 5)], [(0, 4), (3, 7)]]
+    assert arithmetic.linear_params(16 * 7 * 7, 10) == 7850
+    assert arithmetic.linear_params(16, 10) == 170
+
+
+def test_what_pooling_saves_000_004():
+    def costs(pool):
+        s1 = arithmetic.conv_output_size(28, 3, padding=1)
+        s2 = arithmetic.pool_output_size(s1, 2) if pool else s1
+        s3 = arithmetic.conv_output_size(s2, 3, padding=1)
+        s4 = arithmetic.pool_output_size(s3, 2) if pool else s3
+        mults = (arithmetic.conv_multiplications(1, 6, 3, s1)
+                 + arithmetic.conv_multiplications(6, 16, 3, s3) + 16 * s4**2 * 120)
+        return mults, 6 * s1**2 + 6 * s2**2 + 16 * s3**2 + 16 * s4**2, arithmetic.linear_params(
+            16 * s4**2, 120)
+
+    assert costs(True) == (305_760, 9_800, 94_200)
+    assert costs(False) == (2_224_992, 34_496, 1_505_400)
+    # the same counts from PyTorch's FLOP counter (2 per multiply-add) for the convolutions
+    from torch.utils.flop_counter import FlopCounterMode
+
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 6, 3, padding=1), torch.nn.MaxPool2d(2),
+                              torch.nn.Conv2d(6, 16, 3, padding=1), torch.nn.MaxPool2d(2),
+                              torch.nn.Flatten(), torch.nn.Linear(16 * 7 * 7, 120))
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        net(torch.zeros(1, 1, 28, 28))
+    assert counter.get_total_flops() == 2 * 305_760
+
+
+def test_backward_by_hand():
+    G = np.array([[1.0, 2], [3, 4]])[None, None]
+    np.testing.assert_array_equal(scratch.max_pool2d_backward(G, X, 2)[0, 0],
+                                  [[0, 0, 2, 0], [1, 0, 0, 0], [3, 0, 0, 0], [0, 0, 0, 4]])
+    np.testing.assert_array_equal(scratch.avg_pool2d_backward(G, X, 2)[0, 0],
+                                  np.kron(G[0, 0], np.ones((2, 2))) / 4)
+    ties = scratch.max_pool2d_backward(np.ones((1, 1, 1, 1)), np.zeros((1, 1, 2, 2)), 2)
+    np.testing.assert_array_equal(ties[0, 0], [[1, 0], [0, 0]])
