@@ -182,7 +182,7 @@ def render_filter_png(A, signed=None, scale=2):
 
     Unsigned values are shown in grey on the fixed range [0, 1] (values outside are clipped,
     so a blur keeps its brightness); signed values (any < 0, or ``signed=True``) in RdBu_r
-    centred at zero, saturating at the 99.5th percentile of |A|. This is the redraw path of
+    centred at zero, saturating at the 99.5th percentile of ``|A|``. This is the redraw path of
     :func:`filter_explorer`.
     """
     from PIL import Image
@@ -228,9 +228,12 @@ class FilterExplorer(w.VBox):
         self.boxes = [[w.BoundedIntText(value=0, min=-_BOX_LIMIT, max=_BOX_LIMIT,
                                         layout=box_layout) for _ in range(3)] for _ in range(3)]
         self.divisor_box = w.BoundedIntText(value=1, min=-_BOX_LIMIT, max=_BOX_LIMIT,
-                                            description="÷", layout=w.Layout(width="110px"))
+                                            description="÷", layout=w.Layout(width="110px"),
+                                            style={"description_width": "initial"})
         self.strength_slider = w.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.1,
-                                             description="strength", readout_format=".1f")
+                                             description="strength", readout_format=".1f",
+                                             layout=w.Layout(width="250px"),
+                                             style={"description_width": "60px"})
         self.input_view = w.Image(format="png")
         self.output_view = w.Image(format="png")
         self.message = w.HTML()
