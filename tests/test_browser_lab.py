@@ -90,7 +90,7 @@ def lab(tmp_path_factory):
         "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR",
         "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR")})
     command = [os.path.join(os.path.dirname(sys.executable), "jupyter"), "lab",
-               "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+               "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
                f"--ServerApp.token={token}", f"--ServerApp.root_dir={home}",
                "--LabApp.expose_app_in_browser=True"]
     if os.geteuid() == 0:
