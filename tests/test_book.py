@@ -94,7 +94,7 @@ def test_glossary_defines_the_book_terms(built_book):
 def test_chapter_links_its_terms_to_the_glossary(built_book, chapter):
     links = page(built_book, f"notebooks/{chapter}").select('a[href*="glossary.html#term-"]')
     targets = {a["href"].split("#")[1] for a in links}
-    assert len(targets) >= 10, sorted(targets)
+    assert len(targets) >= 5, f"link first uses of terms to the glossary: {sorted(targets)}"
     glossary_ids = {dt.get("id") for dt in page(built_book, "book/glossary").select("dt")}
     assert targets <= glossary_ids
 
