@@ -4,8 +4,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+CHROMIUM   := /usr/bin/chromium
+BROWSER_JS := tests/browser/node_modules/.package-lock.json
 
-.PHONY: book test lint lab bench clean
+.PHONY: book test lint lab bench browser clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,9 +21,31 @@ book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --keep-going
 	@echo "Open _build/html/index.html in a browser."
 
-## make test: lint, unit/property/exercise tests, nbval on notebooks/, book build + HTML checks
-test: $(STAMP) lint
+## make test: lint, unit/property/exercise tests, nbval on notebooks/, book build + HTML checks,
+## and browser tests (the built book, and the chapters in a live JupyterLab)
+test: $(STAMP) lint browser
 	$(PY) -m pytest -n 2 --dist loadscope
+
+## make browser: what the browser tests need besides .venv (Playwright is in requirements.txt):
+## Debian's chromium (no browser downloads: Playwright drives it by its path) and local npm
+## copies of the scripts the book loads from CDNs, pinned in tests/browser/package-lock.json.
+browser: $(STAMP) $(BROWSER_JS)
+	@test -x $(CHROMIUM) || $(MAKE) --no-print-directory DEB=chromium apt-install
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is still missing after installing chromium" >&2; exit 1; }
+
+$(BROWSER_JS): tests/browser/package.json tests/browser/package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory DEB=npm apt-install
+	npm ci --prefix tests/browser --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# apt-get install $(DEB): as root, or through sudo; otherwise say what to run.
+apt-install:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; else \
+	  echo "The browser tests need Debian's $(DEB), and installing it needs root. Run:" >&2; \
+	  echo "    sudo apt-get install -y $(DEB)     (then make test again)" >&2; exit 1; fi; \
+	echo "Installing Debian's $(DEB) for the browser tests"; \
+	$$SUDO apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB)
 
 lint: $(STAMP)
 	$(PY) -m ruff check cnn_lib tests benchmarks conftest.py

@@ -32,12 +32,15 @@ def run(repeats=20):
     names = list(KERNELS)
     counter = {"i": 0}
 
+    strengths = (1.0, 0.5, 1.5)  # a kernel change, then strength-slider moves (blend path)
+
     def filter_step():
         K, divisor = KERNELS[names[counter["i"] % len(names)]]
+        strength = strengths[counter["i"] % len(strengths)]
         counter["i"] += 1
-        result = conv.filter_explorer_update(photo, K, divisor)
+        result = conv.filter_explorer_update(photo, K, divisor, strength)
         conv.render_filter_png(photo, signed=False)
-        conv.render_filter_png(result, signed=conv.kernel_is_signed(K, divisor))
+        conv.render_filter_png(result, signed=conv.kernel_is_signed(K, divisor, strength))
 
     fig_axes = conv._stepper_figure()  # the widget reuses one figure, so does the benchmark
     X, K = conv._check_xk(TOY_X, TOY_K)

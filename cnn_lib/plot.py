@@ -12,6 +12,8 @@ Every function returns the matplotlib object it drew (an ``Axes``, a ``Figure`` 
 ``FuncAnimation``), so a notebook can add to it.
 """
 
+import re
+from html import escape
 from numbers import Integral, Real
 
 import matplotlib.pyplot as plt
@@ -428,24 +430,35 @@ def sliding_window_animation(X, K, interval=600, stride=1):
     return anim
 
 
+# matplotlib's player draws its buttons with Font Awesome 4 icons from a CDN stylesheet; the
+# book draws them with plain characters instead, so the player works offline and on any page.
+_FA_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="[^"]*font-awesome[^"]*">\s*')
+_BUTTON_ICONS = {
+    "fa-minus": "\u2212", "fa-fast-backward": "|\u25c1", "fa-step-backward": "\u25c1",
+    "fa-play fa-flip-horizontal": "\u25c0\ufe0e", "fa-pause": "\u2016",
+    "fa-play": "\u25b6\ufe0e", "fa-step-forward": "\u25b7", "fa-fast-forward": "\u25b7|",
+    "fa-plus": "+",
+}
+
+
 def animation_html(anim, alt=None):
     """The animation as HTML + JavaScript with play / step controls (works with no kernel).
 
-    ``alt``: a text that says what the animation shows, for screen readers and for readers whose
-    browser does not run it (it becomes the frame image's ``alt`` attribute).
-
-    Returns ``IPython.display.HTML(anim.to_jshtml(default_mode='once'))``.
+    ``anim.to_jshtml(default_mode='once')``, self-contained: the buttons show plain characters
+    (outlined triangles step, solid ones play; each keeps its title) instead of icons from a
+    CDN stylesheet, and ``alt`` (a str, optional) becomes the frame's alt text, which says
+    what the animation shows. Returns an ``IPython.display.HTML``.
     """
     if not isinstance(anim, _animation.Animation):
         raise TypeError(f"anim must be a matplotlib Animation (e.g. from "
                         f"sliding_window_animation), got {type(anim).__name__}")
     if alt is not None and (not isinstance(alt, str) or not alt.strip()):
         raise TypeError(f"alt must be a non-empty str describing the animation, got {alt!r}")
-    import html
-
     from IPython.display import HTML
 
-    page = anim.to_jshtml(default_mode="once")
+    html = _FA_STYLESHEET.sub("", anim.to_jshtml(default_mode="once"), count=1)
+    for icon, text in _BUTTON_ICONS.items():
+        html = html.replace(f'<i class="fa {icon}"></i>', text)
     if alt is not None:
-        page = page.replace("<img ", f'<img alt="{html.escape(alt)}" ', 1)
-    return HTML(page)
+        html = html.replace("<img ", f'<img alt="{escape(alt)}" ', 1)
+    return HTML(html)

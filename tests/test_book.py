@@ -1,11 +1,11 @@
-"""Build the HTML book with warnings as errors, then check what a reader meets in it."""
+"""Build the HTML book with warnings as errors (fixture ``built_book`` in conftest.py), then
+check what a reader meets in it. The same pages in a real browser: test_browser_book.py."""
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from browser_support import repository
 
 bs4 = pytest.importorskip("bs4")
 
@@ -15,33 +15,10 @@ CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "---------------------------------------")
 
 
-@pytest.fixture(scope="module")
-def built_book():
-    """`jupyter-book build . -W --keep-going --all`: a clean build that fails on warnings."""
-    jb = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run(
-        [str(jb), "build", ".", "-W", "--keep-going", "--all"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
-    )
-    log = result.stdout[-6000:] + result.stderr[-6000:]
-    assert result.returncode == 0, f"book build failed:\n{log}"
-    warnings = [ln for ln in (result.stdout + result.stderr).splitlines() if "WARNING" in ln]
-    assert warnings == [], "\n".join(warnings)
-    return HTML
-
-
 def page(html_dir, name):
     path = html_dir / f"{name}.html"
     assert path.exists(), f"{path} was not built"
     return bs4.BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def repo_slug():
-    import yaml
-
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    url = config["repository"]["url"].rstrip("/")
-    return url.split("github.com/")[1], config["repository"]["branch"]
 
 
 def test_intro_and_bibliography_pages(built_book):
@@ -54,7 +31,7 @@ def test_intro_and_bibliography_pages(built_book):
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_has_binder_and_colab_links(built_book, chapter):
-    slug, branch = repo_slug()
+    slug, branch = repository()
     hrefs = [a.get("href", "") for a in page(built_book, f"notebooks/{chapter}").find_all("a")]
     binder = f"https://mybinder.org/v2/gh/{slug}/{branch}?urlpath=lab/tree/notebooks/{chapter}.ipynb"
     colab = f"https://colab.research.google.com/github/{slug}/blob/{branch}/notebooks/{chapter}.ipynb"
@@ -97,3 +74,43 @@ def test_chapter_images_have_alt_text(built_book, chapter):
 
     missing = [img.get("src", "")[:60] for img in images if not meaningful(img.get("alt", ""))]
     assert missing == [], f"{len(missing)} of {len(images)} images lack alt text"
+
+
+GLOSSARY_TERMS = ["convolution", "cross-correlation", "kernel", "filter", "feature map",
+                  "activation map", "stride", "padding", "dilation", "receptive field", "channel",
+                  "parameter", "hyperparameter", "equivariance", "invariance", "pooling",
+                  "Toeplitz matrix", "im2col", "1x1 convolution", "NCHW"]
+
+
+def test_glossary_defines_the_book_terms(built_book):
+    soup = page(built_book, "book/glossary")
+    terms = {dt.find(string=True).strip() for dt in soup.select("dl.glossary dt")}
+    assert set(GLOSSARY_TERMS) <= terms, sorted(set(GLOSSARY_TERMS) - terms)
+    for dd in soup.select("dl.glossary dd"):
+        assert len(dd.get_text(" ", strip=True).split()) >= 12, dd.get_text()[:80]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_links_its_terms_to_the_glossary(built_book, chapter):
+    links = page(built_book, f"notebooks/{chapter}").select('a[href*="glossary.html#term-"]')
+    targets = {a["href"].split("#")[1] for a in links}
+    assert len(targets) >= 5, f"link first uses of terms to the glossary: {sorted(targets)}"
+    glossary_ids = {dt.get("id") for dt in page(built_book, "book/glossary").select("dt")}
+    assert targets <= glossary_ids
+
+
+def test_api_reference_documents_every_public_name(built_book):
+    """Every function and class in the public ``__all__`` of each module has an entry."""
+    import importlib
+    import inspect
+
+    ids = {tag.get("id") for tag in page(built_book, "book/api").select("dt[id]")}
+    for name in ["cnn_lib", "cnn_lib.scratch", "cnn_lib.arithmetic", "cnn_lib.plot",
+                 "cnn_lib.widgets", "cnn_lib.exercises.core", "cnn_lib.data"]:
+        module = importlib.import_module(name)
+        public = [n for n in module.__all__ if inspect.isroutine(getattr(module, n))
+                  or inspect.isclass(getattr(module, n))]
+        assert public, name
+        missing = [n for n in public if f"{name}.{n}" not in ids]
+        assert missing == [], f"{name}: {missing}"
+    assert "cnn_lib.widgets.filter_explorer_update" in ids

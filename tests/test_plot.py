@@ -272,6 +272,8 @@ def test_unrendered_animation_warns_nothing(recwarn):
 def test_animation_html_rejects_non_animation():
     with pytest.raises(TypeError, match="anim"):
         plot.animation_html(plt.figure())
+    with pytest.raises(TypeError, match="alt must be a non-empty str"):
+        plot.animation_html(plot.sliding_window_animation(TOY_X, TOY_K), alt=3)
 
 
 def test_animation_html_alt_text_is_escaped_into_the_frame_image():
@@ -283,3 +285,15 @@ def test_animation_html_alt_text_is_escaped_into_the_frame_image():
     for bad in ("", "   ", 42):
         with pytest.raises(TypeError, match="alt must be a non-empty str"):
             plot.animation_html(anim, alt=bad)
+
+
+def test_animation_html_needs_no_cdn_and_labels_every_button():
+    html = plot.animation_html(plot.sliding_window_animation(TOY_X, TOY_K)).data
+    assert "<link" not in html and "font-awesome" not in html and "https://" not in html
+    assert 'class="fa' not in html
+    buttons = re.findall(r'<button title="([^"]+)"[^>]*>\s*([^<]*?)\s*</button>', html)
+    assert len(buttons) == 9
+    assert dict(buttons)["Play"] == "\u25b6\ufe0e" and dict(buttons)["Next frame"] == "\u25b7"
+    assert all(text for _, text in buttons)
+    assert "<img alt=" not in html
+

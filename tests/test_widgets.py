@@ -99,6 +99,60 @@ def test_filter_update_odd_non_square_kernel():
                                correlate2d(X, K / 2, mode="same"), atol=1e-12)
 
 
+@pytest.mark.parametrize("name", ["sharpen", "box blur", "edge (Laplacian)"])
+@pytest.mark.parametrize("strength", [0.0, 0.3, 1.0, 2.0])
+def test_strength_blends_image_and_filtered_like_the_blended_kernel(name, strength, photo):
+    K, divisor = KERNELS[name]
+    identity = np.zeros((3, 3))
+    identity[1, 1] = 1.0
+    blended_kernel = (1 - strength) * identity + strength * K / divisor  # linearity
+    want = correlate2d(photo, blended_kernel, mode="same", boundary="fill", fillvalue=0)
+    np.testing.assert_allclose(filter_explorer_update(photo, K, divisor, strength), want,
+                               atol=1e-12)
+
+
+def test_strength_zero_gives_the_image_and_one_the_plain_filter(photo):
+    K, divisor = KERNELS["Gaussian blur"]
+    np.testing.assert_allclose(filter_explorer_update(photo, K, divisor, 0.0), photo,
+                               atol=1e-15)
+    np.testing.assert_array_equal(filter_explorer_update(photo, K, divisor, 1.0),
+                                  filter_explorer_update(photo, K, divisor))
+
+
+def test_strength_two_doubles_the_change_a_sharpen_makes():
+    spot = np.full((5, 5), 0.2)
+    spot[2, 2] = 0.8
+    K, divisor = KERNELS["sharpen"]
+    once = filter_explorer_update(spot, K, divisor)[2, 2]          # 5 * 0.8 - 4 * 0.2 = 3.2
+    twice = filter_explorer_update(spot, K, divisor, 2.0)[2, 2]
+    assert once == pytest.approx(3.2)
+    assert twice - 0.8 == pytest.approx(2 * (once - 0.8))           # 0.8 + 2 * 2.4 = 5.6
+
+
+def test_kernel_is_signed_follows_the_blended_kernel():
+    K, divisor = KERNELS["edge (Laplacian)"]   # weights sum to 0
+    assert widgets.kernel_is_signed(K, divisor) and widgets.kernel_is_signed(K, divisor, 1.0)
+    assert not widgets.kernel_is_signed(K, divisor, 0.5)   # sums to 0.5: half the image is left
+    assert widgets.kernel_is_signed(K, divisor, 2.0)       # sums to -1
+    assert not widgets.kernel_is_signed(*KERNELS["box blur"], 2.0)  # sums to 1 at any strength
+
+
+@pytest.mark.parametrize("strength, exc, words", [
+    ("1", TypeError, ["strength", "number", "str"]),
+    (True, TypeError, ["strength", "bool"]),
+    (None, TypeError, ["strength", "NoneType"]),
+    (float("nan"), ValueError, ["strength", "finite", "nan"]),
+    (float("inf"), ValueError, ["strength", "finite", "inf"]),
+])
+def test_strength_rejects_bad_input(strength, exc, words):
+    with pytest.raises(exc) as info:
+        filter_explorer_update(np.ones((5, 5)), np.ones((3, 3)), 9, strength)
+    for w in words:
+        assert w in str(info.value)
+    with pytest.raises(exc):
+        widgets.kernel_is_signed(np.ones((3, 3)), 9, strength)
+
+
 @pytest.mark.parametrize("image, kernel, divisor, exc, words", [
     (np.ones((5, 5)), np.ones((3, 3)), 0, ValueError, ["divisor", "non-zero", "0"]),
     (np.ones((5, 5)), np.ones((3, 3)), float("nan"), ValueError, ["divisor"]),
@@ -158,6 +212,36 @@ def test_editing_a_box_recomputes():
     assert ex.message.value.startswith("your kernel")
     ex.divisor_box.value = 4
     np.testing.assert_allclose(ex.result, noise / 2)
+
+
+def test_strength_slider_blends_and_redraws():
+    ex = widgets.filter_explorer(small_images())
+    slider = ex.strength_slider
+    assert isinstance(slider, ipywidgets.FloatSlider)
+    assert (slider.min, slider.max, slider.value) == (0.0, 2.0, 1.0)
+    ex.kernel_dropdown.value = "box blur"
+    noise = small_images()["noise"]
+    blurred = ex.result.copy()
+    before = ex.output_view.value
+    slider.value = 0.5
+    np.testing.assert_allclose(ex.result, 0.5 * noise + 0.5 * blurred, atol=1e-12)
+    assert ex.output_view.value != before
+    assert ex.message.value.startswith("box blur at strength 0.5 (0.5 × image + 0.5 × filtered)")
+    slider.value = 0.0
+    np.testing.assert_allclose(ex.result, noise, atol=1e-15)
+    assert png_array(ex.output_view.value).tolist() == png_array(ex.input_view.value).tolist()
+
+
+def test_strength_slider_switches_an_edge_map_between_signed_and_grey():
+    ex = widgets.filter_explorer(small_images())   # starts on the Laplacian: signed, RdBu_r
+    assert "RdBu_r" in ex.message.value
+    ex.strength_slider.value = 0.5
+    assert "grey" in ex.message.value and "RdBu_r" not in ex.message.value
+    ex.kernel_dropdown.value = "vertical edge"      # the strength stays where the reader left it
+    assert ex.strength_slider.value == 0.5
+    K, d = KERNELS["vertical edge"]
+    np.testing.assert_allclose(ex.result,
+                               filter_explorer_update(small_images()["noise"], K, d, 0.5))
 
 
 def test_changing_the_image_recomputes():

@@ -96,17 +96,30 @@ def _check_kernel(kernel, divisor):
     return K / float(divisor)
 
 
-def filter_explorer_update(image, kernel, divisor=1):
+def _check_strength(strength):
+    if isinstance(strength, bool) or not isinstance(strength, Real):
+        raise TypeError(f"strength must be a number, got {type(strength).__name__} {strength!r}")
+    if not np.isfinite(strength):
+        raise ValueError(f"strength must be a finite number, got {strength!r}")
+    return float(strength)
+
+
+def filter_explorer_update(image, kernel, divisor=1, strength=1.0):
     """Filter ``image`` with ``kernel / divisor``: 'same'-size cross-correlation, zero padding.
 
     Computed with ``cnn_lib.scratch.conv2d(..., padding='same')``, i.e. what
-    ``torch.nn.functional.conv2d`` does.
+    ``torch.nn.functional.conv2d`` does. ``strength`` blends the image with its filtered
+    version: ``(1 - strength) * image + strength * filtered``. Correlation is linear, so this
+    is the same as filtering with the blended kernel ``(1 - strength) * identity + strength *
+    kernel / divisor``: 0 gives the image back, 1 the plain filter, 2 doubles the change the
+    kernel makes (sharpen twice as hard, for instance).
 
     Parameters
     ----------
     image : array-like, shape (H, W)
     kernel : array-like, shape (kh, kw), kh and kw odd
     divisor : non-zero number
+    strength : finite number, default 1.0
 
     Returns
     -------
@@ -118,20 +131,28 @@ def filter_explorer_update(image, kernel, divisor=1):
     if not np.all(np.isfinite(X)):
         raise ValueError("image must hold finite numbers, got NaN or inf")
     K = _check_kernel(kernel, divisor)
+    strength = _check_strength(strength)
     if K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
         raise ValueError(f"kernel (shape {K.shape}) must not be larger than image "
                          f"(shape {X.shape})")
-    return scratch.conv2d(X[None, None], K[None, None], padding="same")[0, 0]
+    filtered = scratch.conv2d(X[None, None], K[None, None], padding="same")[0, 0]
+    if strength == 1.0:
+        return filtered
+    return (1.0 - strength) * X + strength * filtered
 
 
-def kernel_is_signed(kernel, divisor=1):
+def kernel_is_signed(kernel, divisor=1, strength=1.0):
     """True if the filtered image is best shown signed (RdBu_r centred at 0), not as an image.
 
-    That is when the kernel's weights sum to 0 or less (edge detectors: a flat region gives 0,
-    edges give positive and negative values). A kernel whose weights sum to a positive number
-    (identity, blurs, sharpen) keeps the image's brightness (times the sum): grey in [0, 1].
+    That is when the weights of the kernel applied, ``(1 - strength) * identity + strength *
+    kernel / divisor``, sum to 0 or less (edge detectors at full strength: a flat region gives
+    0, edges give positive and negative values). A kernel whose weights sum to a positive
+    number (identity, blurs, sharpen, or an edge detector blended with the image) keeps the
+    image's brightness (times the sum): grey in [0, 1].
     """
-    return bool(np.sum(np.asarray(kernel, dtype=float)) / float(divisor) <= 1e-12)
+    strength = _check_strength(strength)
+    total = np.sum(np.asarray(kernel, dtype=float)) / float(divisor)
+    return bool((1.0 - strength) + strength * total <= 1e-12)
 
 
 def _robust_limit(A):
@@ -161,7 +182,7 @@ def render_filter_png(A, signed=None, scale=2):
 
     Unsigned values are shown in grey on the fixed range [0, 1] (values outside are clipped,
     so a blur keeps its brightness); signed values (any < 0, or ``signed=True``) in RdBu_r
-    centred at zero, saturating at the 99.5th percentile of |A|. This is the redraw path of
+    centred at zero, saturating at the 99.5th percentile of ``|A|``. This is the redraw path of
     :func:`filter_explorer`.
     """
     from PIL import Image
@@ -189,9 +210,10 @@ class FilterExplorer(w.VBox):
     """Live filter explorer (an ``ipywidgets.VBox``); build it with :func:`filter_explorer`.
 
     Attributes the tests and notebooks use: ``image_dropdown``, ``kernel_dropdown``,
-    ``boxes`` (3x3 list of ``BoundedIntText``), ``divisor_box``, ``input_view`` and
-    ``output_view`` (``ipywidgets.Image``), ``message`` (``HTML``), ``result`` (the last
-    filtered array).
+    ``boxes`` (3x3 list of ``BoundedIntText``), ``divisor_box``, ``strength_slider``
+    (``FloatSlider``, 0 to 2: how much of the filter to apply, see
+    :func:`filter_explorer_update`), ``input_view`` and ``output_view``
+    (``ipywidgets.Image``), ``message`` (``HTML``), ``result`` (the last filtered array).
     """
 
     def __init__(self, images):
@@ -206,7 +228,12 @@ class FilterExplorer(w.VBox):
         self.boxes = [[w.BoundedIntText(value=0, min=-_BOX_LIMIT, max=_BOX_LIMIT,
                                         layout=box_layout) for _ in range(3)] for _ in range(3)]
         self.divisor_box = w.BoundedIntText(value=1, min=-_BOX_LIMIT, max=_BOX_LIMIT,
-                                            description="÷", layout=w.Layout(width="110px"))
+                                            description="÷", layout=w.Layout(width="110px"),
+                                            style={"description_width": "initial"})
+        self.strength_slider = w.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.1,
+                                             description="strength", readout_format=".1f",
+                                             layout=w.Layout(width="250px"),
+                                             style={"description_width": "60px"})
         self.input_view = w.Image(format="png")
         self.output_view = w.Image(format="png")
         self.message = w.HTML()
@@ -216,11 +243,12 @@ class FilterExplorer(w.VBox):
         for box in (b for row in self.boxes for b in row):
             box.observe(self._on_change, names="value")
         self.divisor_box.observe(self._on_change, names="value")
+        self.strength_slider.observe(self._on_change, names="value")
 
         grid = w.GridBox([b for row in self.boxes for b in row],
                          layout=w.Layout(grid_template_columns="repeat(3, 70px)"))
         controls = w.VBox([self.image_dropdown, self.kernel_dropdown, w.HTML("kernel values:"),
-                           grid, self.divisor_box])
+                           grid, self.divisor_box, self.strength_slider])
         views = w.HBox([w.VBox([w.HTML("<b>input</b>"), self.input_view]),
                         w.VBox([w.HTML("<b>output</b>"), self.output_view])])
         self.children = [w.HBox([controls, views]), self.message]
@@ -255,23 +283,28 @@ class FilterExplorer(w.VBox):
         """Recompute the filtered image and redraw both views; returns the result (or None)."""
         image = self.images[self.image_dropdown.value]
         K, divisor = self.kernel()
+        strength = self.strength_slider.value
         try:
-            self.result = filter_explorer_update(image, K, divisor)
+            self.result = filter_explorer_update(image, K, divisor, strength)
         except (ValueError, TypeError) as err:
             self.message.value = f"<span style='color:#b00'>{err}</span>"
             return None
         self.input_view.value = render_filter_png(image, signed=False)
-        signed = kernel_is_signed(K, divisor)
+        signed = kernel_is_signed(K, divisor, strength)
         self.output_view.value = render_filter_png(self.result, signed=signed)
         edited = not (np.array_equal(K, KERNELS[self.kernel_dropdown.value][0])
                       and divisor == KERNELS[self.kernel_dropdown.value][1])
         label = "your kernel" if edited else self.kernel_dropdown.value
+        if not np.isclose(strength, 1.0):
+            label += (f" at strength {strength:.1f} "
+                      f"({1 - strength:.1f} × image + {strength:.1f} × filtered)")
         self.message.value = f"{label}: {_range_text(self.result, signed)}"
         return self.result
 
 
 def filter_explorer(images=None):
-    """A live filter explorer: pick an image and a kernel, edit the 3x3 values and divisor.
+    """A live filter explorer: pick an image and a kernel, edit the 3x3 values and divisor,
+    and slide the strength from 0 (the image) through 1 (the filter) to 2 (twice the change).
 
     Any change recomputes :func:`filter_explorer_update` and redraws at once. ``images`` is a
     dict name -> 2-D array (default: :func:`default_images`). Returns a

@@ -1,0 +1,241 @@
+"""The live explorers in a real JupyterLab: run a chapter, move every slider, see the output change.
+
+JupyterLab runs on 127.0.0.1 with a kernel from this environment, over copies of the chapters
+(so nothing it saves touches notebooks/). For each row of EXPLORERS the test finds the cell
+whose code contains the snippet, and drags every slider of the explorer's output twice (there
+and back); each time the output (its images' pixels and its text, the slider's own readout
+left out) must change, which means the kernel recomputed it.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from browser_support import ROOT, ErrorLog, free_port, new_context, toc_chapters
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+# The live explorers to drive: (chapter notebook, code that builds the explorer in one of its
+# cells). Add a row for each new explorer; test_every_live_explorer_is_in_the_table fails
+# until every cell that shows a widget has its row.
+EXPLORERS = [
+    ("02_convolution.ipynb", "widgets.sliding_window_stepper(X, K)"),
+    ("02_convolution.ipynb", "widgets.filter_explorer()"),
+]
+
+RUN_ALL_TIMEOUT_MS = 300_000
+# A text signature of an output area: a hash of each image's pixels, then its text without the
+# sliders' readouts (which change with the slider whatever the kernel does). null while an
+# image is still loading. (Synchronous: wait_for_function does not await a promise.)
+SIGNATURE = """(node) => {
+  const parts = [];
+  for (const img of node.querySelectorAll('img')) {
+    if (!img.complete) return null;
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+    const context = canvas.getContext('2d');
+    context.drawImage(img, 0, 0);
+    const data = canvas.width ? context.getImageData(0, 0, canvas.width, canvas.height).data : [];
+    let hash = 2166136261;
+    for (let i = 0; i < data.length; i++) { hash = Math.imul(hash ^ data[i], 16777619); }
+    parts.push(`image ${canvas.width}x${canvas.height} ${hash >>> 0}`);
+  }
+  const text = node.cloneNode(true);
+  text.querySelectorAll('.widget-readout, .widget-slider, img, script, style')
+      .forEach(e => e.remove());
+  parts.push(text.textContent.replace(/\\s+/g, ' ').trim());
+  return parts.join(' | ');
+}"""
+CHANGED = f"""([node, before]) => {{
+  const now = ({SIGNATURE})(node);
+  return now !== null && now !== before;
+}}"""
+
+
+def widget_cells(notebook):
+    """(index, source) of the code cells whose stored outputs show a widget."""
+    cells = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
+    return [(i, "".join(c["source"])) for i, c in enumerate(cells) if c["cell_type"] == "code"
+            and any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                    for o in c["outputs"])]
+
+
+def test_every_live_explorer_is_in_the_table():
+    chapters = [f"{doc.split('/')[1]}.ipynb" for doc in toc_chapters()]
+    assert {nb for nb, _ in EXPLORERS} <= set(chapters)
+    for notebook in chapters:
+        rows = [snippet for nb, snippet in EXPLORERS if nb == notebook]
+        cells = widget_cells(notebook)
+        for i, source in cells:
+            assert any(s in source for s in rows), f"{notebook} cell {i} has no row: {source!r}"
+        for snippet in rows:
+            matching = [i for i, source in cells if snippet in source]
+            assert len(matching) == 1, f"{notebook}: {snippet!r} matches cells {matching}"
+
+
+# --------------------------------------------------------------------------- JupyterLab
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 over copies of the chapters; yields (url, token)."""
+    home = tmp_path_factory.mktemp("lab")
+    for notebook in {nb for nb, _ in EXPLORERS}:
+        shutil.copy(ROOT / "notebooks" / notebook, home / notebook)
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ, **{name: str(home / f".{name.lower()}") for name in (
+        "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR",
+        "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR")})
+    command = [os.path.join(os.path.dirname(sys.executable), "jupyter"), "lab",
+               "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+               f"--ServerApp.token={token}", f"--ServerApp.root_dir={home}",
+               "--LabApp.expose_app_in_browser=True"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log_path = home / "jupyterlab.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, token, server, log_path)
+        yield url, token
+    finally:
+        _shut_down(url, token, server)
+
+
+def _api(url, token, path, method="GET"):
+    request = urllib.request.Request(f"{url}{path}", method=method,
+                                     headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read()
+    return json.loads(body) if body else None
+
+
+def _wait_until_up(url, token, server, log_path, seconds=90):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"jupyter lab exited:\n{log_path.read_text()[-3000:]}")
+        try:
+            _api(url, token, "/api/status")
+            return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"jupyter lab did not answer in {seconds} s:\n{log_path.read_text()[-3000:]}")
+
+
+def _shut_down(url, token, server):
+    """Stop every kernel, then the server (terminate, and kill if it hangs)."""
+    try:
+        for kernel in _api(url, token, "/api/kernels"):
+            _api(url, token, f"/api/kernels/{kernel['id']}", method="DELETE")
+    except OSError:
+        pass
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def opened(browser, lab):
+    """notebook -> (page, errors, run-all result): each notebook opened and run once."""
+    url, token = lab
+    pages = {}
+
+    def open_and_run(notebook):
+        if notebook not in pages:
+            context, _ = new_context(browser)
+            page = context.new_page()
+            errors = ErrorLog(page)
+            page.goto(f"{url}/lab/tree/{notebook}?token={token}&reset")
+            page.wait_for_function("() => { const w = window.jupyterapp && "
+                                   "jupyterapp.shell.currentWidget; "
+                                   "return !!(w && w.context && w.context.isReady); }",
+                                   timeout=120_000)
+            result = page.evaluate("""async (ms) => {
+              const panel = jupyterapp.shell.currentWidget;
+              await panel.sessionContext.ready;
+              const timeout = new Promise(done => setTimeout(() => done('timed out'), ms));
+              const run = jupyterapp.commands.execute('notebook:run-all-cells');
+              const outcome = await Promise.race([run, timeout]);
+              const cells = [...panel.content.model.cells].filter(c => c.type === 'code');
+              return {outcome: String(outcome),
+                      unexecuted: cells.filter(c => c.executionCount === null).length,
+                      errors: cells.flatMap(c => c.outputs.toJSON())
+                                   .filter(o => o.output_type === 'error')
+                                   .map(o => `${o.ename}: ${o.evalue}`)};
+            }""", RUN_ALL_TIMEOUT_MS)
+            pages[notebook] = (page, errors, result)
+        return pages[notebook]
+
+    yield open_and_run
+    for page, _, _ in pages.values():
+        page.context.close()
+
+
+@pytest.mark.parametrize("notebook", sorted({nb for nb, _ in EXPLORERS}))
+def test_chapter_runs_all_cells_in_jupyterlab(opened, notebook):
+    _, errors, result = opened(notebook)
+    assert result == {"outcome": "true", "unexecuted": 0, "errors": []}
+    assert errors.messages == []
+
+
+@pytest.mark.parametrize("notebook, explorer", EXPLORERS)
+def test_every_slider_changes_the_output(opened, notebook, explorer):
+    page, errors, result = opened(notebook)
+    assert result["outcome"] == "true"
+    found = page.evaluate("""(snippet) => {
+      const cells = jupyterapp.shell.currentWidget.content.widgets.filter(cell =>
+          cell.model.type === 'code' && cell.model.sharedModel.getSource().includes(snippet));
+      cells.forEach(cell => cell.node.setAttribute('data-explorer', snippet));
+      return cells.length;
+    }""", explorer)
+    assert found == 1
+    cell = page.locator(f"[data-explorer={json.dumps(explorer)}]")
+    cell.scroll_into_view_if_needed()
+    output = cell.locator(".jp-OutputArea-output").first
+    sliders = output.locator(".widget-slider")
+    sliders.first.wait_for(timeout=30_000)
+    assert sliders.count() >= 1
+    for i in range(sliders.count()):
+        start = _handle_fraction(sliders.nth(i))
+        for target in ((0.85, 0.15) if start < 0.5 else (0.15, 0.85)):  # far side, then back
+            before = page.wait_for_function(SIGNATURE, arg=output.element_handle(),
+                                            timeout=30_000).json_value()
+            readout = sliders.nth(i).locator(".widget-readout").inner_text()
+            _drag(page, sliders.nth(i), target)
+            assert sliders.nth(i).locator(".widget-readout").inner_text() != readout
+            try:
+                page.wait_for_function(CHANGED, arg=[output.element_handle(), before],
+                                       timeout=30_000, polling=200)
+            except PlaywrightTimeout:
+                pytest.fail(f"slider {i} of {explorer} moved from {readout} to "
+                            f"{sliders.nth(i).locator('.widget-readout').inner_text()}, "
+                            f"but the output stayed {before[:300]!r}")
+    assert errors.messages == []
+
+
+def _handle_fraction(slider):
+    """Where the handle sits on the slider's track, 0 (left) to 1 (right)."""
+    slider.scroll_into_view_if_needed()
+    track = slider.locator(".noUi-base").bounding_box()
+    handle = slider.locator(".noUi-handle").bounding_box()
+    return (handle["x"] + handle["width"] / 2 - track["x"]) / track["width"]
+
+
+def _drag(page, slider, fraction):
+    """Drag the slider's handle to ``fraction`` of its track, as a reader does."""
+    slider.scroll_into_view_if_needed()
+    track = slider.locator(".noUi-base").bounding_box()
+    handle = slider.locator(".noUi-handle").bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(track["x"] + fraction * track["width"], y, steps=8)
+    page.mouse.up()
