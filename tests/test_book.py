@@ -79,7 +79,9 @@ def test_chapter_images_have_alt_text(built_book, chapter):
 GLOSSARY_TERMS = ["convolution", "cross-correlation", "kernel", "filter", "feature map",
                   "activation map", "stride", "padding", "dilation", "receptive field", "channel",
                   "parameter", "hyperparameter", "equivariance", "invariance", "pooling",
-                  "Toeplitz matrix", "im2col", "1x1 convolution", "NCHW"]
+                  "Toeplitz matrix", "im2col", "1x1 convolution", "NCHW", "padding mode",
+                  "jump", "effective receptive field", "max pooling", "average pooling",
+                  "global pooling", "adaptive pooling"]
 
 
 def test_glossary_defines_the_book_terms(built_book):

@@ -26,6 +26,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 EXPLORERS = [
     ("02_convolution.ipynb", "widgets.sliding_window_stepper(X, K)"),
     ("02_convolution.ipynb", "widgets.filter_explorer()"),
+    ("03_padding_stride.ipynb", "widgets.padding_stride_explorer("),
+    ("03_padding_stride.ipynb", "widgets.receptive_field_explorer()"),
+    ("04_pooling.ipynb", "widgets.pooling_explorer()"),
 ]
 
 RUN_ALL_TIMEOUT_MS = 300_000
