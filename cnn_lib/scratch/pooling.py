@@ -185,7 +185,7 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """Power-average (Lp) pooling, like ``torch.nn.functional.lp_pool2d``.
 
     Each window gives (sum of x^p)^(1/p): p = 1 is sum pooling, p = 2 the L2 norm of the window
-    (the "L2 pooling" of the decks), p = inf max pooling of |x|. As in PyTorch, there is no
+    (the "L2 pooling" of the decks), p = inf max pooling of abs(x). As in PyTorch, there is no
     padding, the sum is computed as ``avg_pool2d(x**p) * kh * kw``, and negative inputs with a
     fractional p give NaN.
 
