@@ -1,6 +1,7 @@
 """Data that ships inside installed packages, or that we generate. Nothing is downloaded.
 
 - ``load_digits``: scikit-learn's bundled 8x8 handwritten digits, split for training.
+- ``digits_on_canvas``: the same digits placed anywhere on a larger blank canvas.
 - ``load_photo``: a real photograph (Grace Hopper) that ships inside matplotlib's wheel.
 - ``load_image``: the photo or a synthetic test image by name (see ``IMAGE_NAMES``).
 - ``checkerboard``, ``circle``, ``square``: small synthetic grey images.
@@ -18,6 +19,7 @@ __all__ = [
     "PHOTO_CREDIT",
     "checkerboard",
     "circle",
+    "digits_on_canvas",
     "load_digits",
     "load_image",
     "load_photo",
@@ -89,6 +91,36 @@ def load_digits(test_size=0.25, seed=0, dtype=np.float32):
     y = digits.target.astype(np.int64)
     return train_test_split(X, y, test_size=float(test_size), random_state=int(seed),
                             stratify=y)
+
+
+def digits_on_canvas(images, canvas=16, row=0, col=0):
+    """Put small images on a larger blank canvas, their top-left corner at (row, col).
+
+    Args:
+        images: array of shape (N, 1, h, w), e.g. from :func:`load_digits`.
+        canvas: side of the square canvas (an int >= h and >= w).
+        row, col: where the images' top-left corner goes; the image must fit.
+
+    Returns:
+        array of shape (N, 1, canvas, canvas), same dtype, zeros around the images.
+
+    >>> digits_on_canvas(np.ones((2, 1, 8, 8)), canvas=16, row=4, col=8)[0, 0, 4:12, 8:].all()
+    True
+    """
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[1] != 1:
+        raise ValueError(f"images must have shape (N, 1, h, w), got {images.shape}")
+    canvas = _check_int("canvas", canvas)
+    h, w = images.shape[2:]
+    for name, value, room in (("row", row, canvas - h), ("col", col, canvas - w)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+        if not 0 <= value <= room:
+            raise ValueError(f"{name} must be in 0..{room} so that the {h}x{w} images fit on "
+                             f"the {canvas}x{canvas} canvas, got {value}")
+    out = np.zeros(images.shape[:2] + (canvas, canvas), dtype=images.dtype)
+    out[:, :, row:row + h, col:col + w] = images
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,169 @@
+"""Training PyTorch models on small data sets: :func:`fit`, :func:`accuracy`, :func:`plot_history`.
+
+A plain loop: shuffle, cut into mini-batches, cross-entropy loss, backward, optimizer step. It
+runs on a GPU when one is present and on the CPU otherwise, keeps a history of the loss and the
+accuracies per epoch, and can show a progress bar (tqdm). Importing this module imports PyTorch.
+"""
+
+import numbers
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["OPTIMIZERS", "accuracy", "default_device", "fit", "plot_history", "predict"]
+
+OPTIMIZERS = ("adam", "adamw", "sgd")
+
+
+def default_device():
+    """``torch.device('cuda')`` if a GPU is present, else ``torch.device('cpu')``."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _inputs(X, name="X"):
+    if isinstance(X, torch.Tensor):
+        X = X.detach().cpu().numpy()
+    X = np.asarray(X)
+    if X.dtype.kind not in "iuf" or X.ndim < 2:
+        raise TypeError(f"{name} must be an array of numbers with a batch axis first, "
+                        f"got dtype {X.dtype} and shape {X.shape}")
+    return torch.as_tensor(X, dtype=torch.float32)
+
+
+def _labels(y, n, name="y"):
+    if isinstance(y, torch.Tensor):
+        y = y.detach().cpu().numpy()
+    y = np.asarray(y)
+    if y.shape != (n,) or y.dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold one integer class per example, shape ({n},), "
+                         f"got dtype {y.dtype} and shape {y.shape}")
+    return torch.as_tensor(y, dtype=torch.long)
+
+
+def _check_model(model):
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    parameter = next(model.parameters(), None)
+    return parameter.device if parameter is not None else torch.device("cpu")
+
+
+def predict(model, X, batch_size=1024):
+    """The model's class predictions for ``X`` (N, ...): an int64 NumPy array of shape (N,)."""
+    device = _check_model(model)
+    X = _inputs(X)
+    model.eval()
+    with torch.no_grad():
+        scores = [model(X[i:i + batch_size].to(device)).argmax(dim=1).cpu()
+                  for i in range(0, len(X), batch_size)]
+    return torch.cat(scores).numpy() if scores else np.zeros(0, dtype=np.int64)
+
+
+def accuracy(model, X, y, batch_size=1024):
+    """The fraction of the examples of ``X`` that the model classifies as ``y`` (a float)."""
+    predictions = predict(model, X, batch_size)
+    y = _labels(y, len(predictions)).numpy()
+    return float((predictions == y).mean()) if len(y) else 0.0
+
+
+def _optimizer(name, parameters, lr, momentum, weight_decay):
+    if name == "adam":
+        return torch.optim.Adam(parameters, lr=lr, weight_decay=weight_decay)
+    if name == "adamw":
+        return torch.optim.AdamW(parameters, lr=lr, weight_decay=weight_decay)
+    if name == "sgd":
+        return torch.optim.SGD(parameters, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {name!r}")
+
+
+def fit(model, X, y, epochs=10, lr=1e-3, batch_size=64, optimizer="adam", momentum=0.9,
+        weight_decay=0.0, X_val=None, y_val=None, seed=0, device=None, progress=False):
+    """Train ``model`` on (X, y) with mini-batches and the cross-entropy loss.
+
+    Args:
+        model: a ``torch.nn.Module`` mapping (N, ...) inputs to (N, classes) scores.
+        X, y: inputs (N, ...) and integer labels (N,) (NumPy arrays or tensors).
+        epochs, batch_size: passes over the data and examples per step.
+        lr, optimizer, momentum, weight_decay: 'adam', 'adamw' or 'sgd' (with ``momentum``).
+        X_val, y_val: optional held-out data, scored after every epoch.
+        seed: seeds the shuffling (and PyTorch's generator) so that a run can be repeated.
+        device: where to train; default :func:`default_device` (a GPU if there is one).
+        progress: show a tqdm progress bar over the epochs.
+
+    Returns:
+        dict with lists ``loss`` (mean training loss per epoch), ``train_accuracy`` and
+        ``val_accuracy`` (per epoch; empty without validation data), and ``seconds`` (the
+        training time) and ``device`` (where it ran). The model is trained in place and left
+        on ``device``.
+    """
+    _check_model(model)
+    X = _inputs(X)
+    y = _labels(y, len(X))
+    validate = X_val is not None or y_val is not None
+    if validate:
+        X_val = _inputs(X_val, "X_val")
+        y_val = _labels(y_val, len(X_val), "y_val")
+    for name, value, minimum in (("epochs", epochs, 1), ("batch_size", batch_size, 1),
+                                 ("seed", seed, 0)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+            raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    device = default_device() if device is None else torch.device(device)
+    torch.manual_seed(seed)
+    shuffle = torch.Generator().manual_seed(seed)
+    model.to(device)
+    opt = _optimizer(optimizer, model.parameters(), lr, momentum, weight_decay)
+    loss_fn = nn.CrossEntropyLoss()
+    history = {"loss": [], "train_accuracy": [], "val_accuracy": [], "seconds": 0.0,
+               "device": str(device)}
+    epochs_iter = range(int(epochs))
+    if progress:
+        from tqdm.auto import tqdm
+
+        epochs_iter = tqdm(epochs_iter, desc="training", unit="epoch")
+    start = time.perf_counter()
+    for _ in epochs_iter:
+        model.train()
+        order = torch.randperm(len(X), generator=shuffle)
+        total, correct, loss_sum = 0, 0, 0.0
+        for i in range(0, len(X), batch_size):
+            batch = order[i:i + batch_size]
+            xb, yb = X[batch].to(device), y[batch].to(device)
+            scores = model(xb)
+            loss = loss_fn(scores, yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item() * len(batch)
+            correct += (scores.argmax(dim=1) == yb).sum().item()
+            total += len(batch)
+        history["loss"].append(loss_sum / total)
+        history["train_accuracy"].append(correct / total)
+        if validate:
+            history["val_accuracy"].append(accuracy(model, X_val, y_val))
+        if progress:
+            epochs_iter.set_postfix(loss=f"{history['loss'][-1]:.3f}")
+    history["seconds"] = time.perf_counter() - start
+    return history
+
+
+def plot_history(history, title="Training"):
+    """Loss (left) and accuracies (right) per epoch, from :func:`fit`'s history. Returns the
+    matplotlib Figure."""
+    import matplotlib.pyplot as plt
+
+    if not isinstance(history, dict) or not history.get("loss"):
+        raise ValueError("history must be the dict returned by fit, with a non-empty 'loss'")
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7, 2.6))
+    left.plot(epochs, history["loss"], marker=".")
+    left.set(xlabel="epoch", ylabel="training loss", title=f"{title}: loss")
+    right.plot(epochs, history["train_accuracy"], marker=".", label="training")
+    if history.get("val_accuracy"):
+        right.plot(epochs, history["val_accuracy"], marker=".", label="held out")
+    right.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02), title=f"{title}: accuracy")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

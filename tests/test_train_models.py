@@ -1,0 +1,105 @@
+"""Tests for cnn_lib.models (the small models of chapter 1), cnn_lib.train and
+cnn_lib.data.digits_on_canvas."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from cnn_lib import arithmetic, data, models, train
+
+
+def test_digits_on_canvas_places_and_refuses():
+    digits = np.arange(1, 2 * 64 + 1, dtype=np.float32).reshape(2, 1, 8, 8)
+    out = data.digits_on_canvas(digits, canvas=12, row=3, col=4)
+    assert out.shape == (2, 1, 12, 12) and out.dtype == np.float32
+    np.testing.assert_array_equal(out[:, :, 3:11, 4:12], digits)
+    assert out.sum() == digits.sum()
+    with pytest.raises(ValueError, match="row must be in 0..4"):
+        data.digits_on_canvas(digits, canvas=12, row=5)
+    with pytest.raises(ValueError, match=r"\(N, 1, h, w\)"):
+        data.digits_on_canvas(digits[:, 0], canvas=12)
+    with pytest.raises(TypeError, match="col must be an int"):
+        data.digits_on_canvas(digits, canvas=12, col=1.0)
+
+
+def test_mlp_shapes_and_parameters():
+    mlp = models.MLP(400, (64, 32), 10)
+    assert mlp(torch.zeros(5, 1, 20, 20)).shape == (5, 10)
+    count = sum(p.numel() for p in mlp.parameters())
+    assert count == arithmetic.mlp_params([400, 64, 32, 10], bias=True)
+    with pytest.raises(TypeError, match="hidden"):
+        models.MLP(400, 64)
+    with pytest.raises(ValueError, match="in_features"):
+        models.MLP(0)
+
+
+def test_tiny_cnn_is_shift_invariant_with_stride_one_pooling():
+    torch.manual_seed(0)
+    digit = torch.tensor(data.load_digits()[0][:4])
+    placed = lambda r, c: torch.tensor(data.digits_on_canvas(digit.numpy(), 20, r, c))  # noqa
+    invariant = models.TinyCNN(pool_stride=1).eval()
+    strided = models.TinyCNN(pool_stride=2).eval()
+    with torch.no_grad():
+        base = invariant(placed(2, 2))
+        for r, c in [(3, 2), (2, 5), (7, 9), (10, 10)]:
+            torch.testing.assert_close(invariant(placed(r, c)), base)
+        # a stride-2 pooling inside is only equivariant to even shifts (both placements keep
+        # the pooled features off the pooled map's border, where zero padding would differ)
+        torch.testing.assert_close(strided(placed(6, 8)), strided(placed(4, 4)))
+        assert not torch.allclose(strided(placed(5, 4)), strided(placed(4, 4)))
+    assert invariant(torch.zeros(2, 1, 9, 13)).shape == (2, 10)
+
+
+def test_fit_learns_reproducibly_and_reports():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 1, 4, 4)).astype(np.float32)
+    y = (X[:, 0, 0, 0] > 0).astype(np.int64)  # one pixel decides the class
+    histories = []
+    for _ in range(2):
+        torch.manual_seed(1)
+        model = models.MLP(16, (8,), 2)
+        histories.append(train.fit(model, X, y, epochs=25, lr=0.05, batch_size=32,
+                                   X_val=X[:50], y_val=y[:50], device="cpu"))
+    first, second = histories
+    assert first["loss"] == second["loss"]  # same seed, same run
+    assert first["loss"][-1] < 0.25 * first["loss"][0]
+    assert first["train_accuracy"][-1] >= 0.95 and len(first["val_accuracy"]) == 25
+    assert train.accuracy(model, X, y) >= 0.95 and first["device"] == "cpu"
+    assert train.predict(model, X).shape == (200,) and first["seconds"] > 0
+
+
+@pytest.mark.parametrize("optimizer", train.OPTIMIZERS)
+def test_every_optimizer_lowers_the_loss(optimizer):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(128, 1, 3, 3)).astype(np.float32)
+    y = (X.sum(axis=(1, 2, 3)) > 0).astype(np.int64)
+    torch.manual_seed(2)
+    history = train.fit(models.MLP(9, (8,), 2), X, y, epochs=20, lr=0.02, optimizer=optimizer)
+    assert history["loss"][-1] < history["loss"][0]
+
+
+def test_plot_history():
+    history = {"loss": [1.0, 0.5], "train_accuracy": [0.5, 0.8], "val_accuracy": [0.4, 0.7]}
+    fig = train.plot_history(history, title="toy")
+    assert len(fig.axes) == 2 and fig.axes[1].get_legend() is not None
+    plt.close(fig)
+    with pytest.raises(ValueError, match="history"):
+        train.plot_history({})
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(model="mlp"), TypeError, "torch.nn.Module"),
+    (dict(epochs=0), ValueError, "epochs must be an int >= 1"),
+    (dict(lr=-1), ValueError, "lr must be a positive number"),
+    (dict(optimizer="rmsprop"), ValueError, "optimizer must be one of"),
+    (dict(y=np.zeros(3, dtype=np.int64)), ValueError, "y must hold one integer class"),
+    (dict(X=np.array([["a"]])), TypeError, "X must be an array of numbers"),
+    (dict(X_val=np.zeros((2, 1, 2, 2)), y_val=np.zeros(3, dtype=np.int64)), ValueError, "y_val"),
+])
+def test_fit_bad_input(kwargs, error, words):
+    args = dict(model=models.MLP(4, (2,), 2), X=np.zeros((4, 1, 2, 2), np.float32),
+                y=np.zeros(4, dtype=np.int64), epochs=1)
+    args.update(kwargs)
+    with pytest.raises(error, match=words):
+        train.fit(**args)
