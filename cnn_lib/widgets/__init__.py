@@ -7,6 +7,8 @@ Every explorer's update logic is a plain function that the tests call without a 
   receptive-field explorer (chapter 3).
 - ``cnn_lib.widgets.pooling``: the pooling explorer (shift an image, see which pooled outputs
   change) (chapter 4).
+- ``cnn_lib.widgets.orientation``: orientation tuning of a model simple cell, after Hubel and
+  Wiesel (chapter 1).
 - ``cnn_lib.widgets.cells``: PIL drawing of numbered grids, shared by the explorers.
 """
 
@@ -26,6 +28,17 @@ from cnn_lib.widgets.convolution import (
     render_stepper_png,
     sliding_window_stepper,
     stepper_state,
+)
+from cnn_lib.widgets.orientation import (
+    OrientationExplorer,
+    OrientationState,
+    orientation_animation,
+    orientation_explorer,
+    orientation_update,
+    oriented_filter,
+    render_orientation_png,
+    simple_cell_response,
+    tuning_curve,
 )
 from cnn_lib.widgets.padding_stride import (
     RECEPTIVE_FIELD_STACKS,
@@ -57,6 +70,15 @@ from cnn_lib.widgets.pooling import (
 
 __all__ = [
     "KERNELS",
+    "OrientationExplorer",
+    "OrientationState",
+    "orientation_animation",
+    "orientation_explorer",
+    "orientation_update",
+    "oriented_filter",
+    "render_orientation_png",
+    "simple_cell_response",
+    "tuning_curve",
     "POOLINGS",
     "PoolingExplorer",
     "PoolingShift",
