@@ -16,7 +16,7 @@ def test_bar_angles_and_shape():
     rising = data.bar(45, 9, 7, 1)
     assert rising[2, 6] == pytest.approx(1) == rising[6, 2] and rising[2, 2] == 0  # rises right
     assert 0 <= rising.min() and rising.max() <= 1
-    np.testing.assert_allclose(data.bar(30), data.bar(210))  # the same orientation
+    np.testing.assert_allclose(data.bar(30), data.bar(210), atol=1e-12)  # same orientation
     with pytest.raises(ValueError, match="positive"):
         data.bar(0, width=0)
     with pytest.raises(TypeError, match="angle"):
