@@ -30,6 +30,7 @@ from cnn_lib.widgets.convolution import (
     stepper_state,
 )
 from cnn_lib.widgets.orientation import (
+    ANGLES,
     OrientationExplorer,
     OrientationState,
     orientation_animation,
@@ -69,6 +70,7 @@ from cnn_lib.widgets.pooling import (
 )
 
 __all__ = [
+    "ANGLES",
     "KERNELS",
     "OrientationExplorer",
     "OrientationState",
