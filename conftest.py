@@ -9,7 +9,14 @@ the kernels use Jupyter's inline backend, as a reader's kernel does.
 
 import os
 
-import matplotlib
+# The test workers (pytest -n 2), and the kernels they start for nbval and JupyterLab, run
+# PyTorch at the same time on a 2-core machine. By default its OpenMP threads spin while they
+# wait for work, and spinning threads of two processes slow each other down tenfold (measured:
+# two concurrent runs of chapter 1 took 731 s spinning, 74 s passive). Passive threads sleep
+# instead; the results do not change. Set before anything imports torch; kernels inherit it.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import matplotlib  # noqa: E402
 
 os.environ.pop("MPLBACKEND", None)
 matplotlib.use("Agg")

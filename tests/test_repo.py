@@ -143,3 +143,10 @@ def test_notebook_kernels_inherit_no_matplotlib_backend():
     import os
 
     assert "MPLBACKEND" not in os.environ
+
+
+def test_torch_threads_wait_passively_in_tests():
+    """Spinning OpenMP threads of concurrent test processes slow each other down tenfold."""
+    import os
+
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
