@@ -3,6 +3,12 @@ PyTorch).
 
 - :class:`MLP`: a fully connected network (chapter 1).
 - :class:`TinyCNN`: two small convolution layers and a global max pooling (chapter 1).
+- :class:`SimpleCNN`, :class:`LeNet5`, :class:`AlexNet`, :class:`VGG11`, :class:`VGG16`,
+  :class:`GoogLeNet`, :class:`ResNet18` (chapter 5). The large ones follow torchvision's
+  definitions layer for layer, so that their parameter counts equal torchvision's published ones
+  (AlexNet 61,100,840; VGG-16 138,357,544; GoogLeNet without auxiliary heads 6,624,904;
+  ResNet-18 11,689,512 for 1000 classes).
+- :func:`summary`: a table of every layer's output shape and parameters.
 """
 
 import numbers
@@ -10,7 +16,18 @@ import numbers
 import torch
 from torch import nn
 
-__all__ = ["MLP", "TinyCNN"]
+__all__ = [
+    "AlexNet",
+    "GoogLeNet",
+    "LeNet5",
+    "MLP",
+    "ResNet18",
+    "SimpleCNN",
+    "TinyCNN",
+    "VGG11",
+    "VGG16",
+    "summary",
+]
 
 
 def _check_int(name, value, minimum=1):
@@ -72,3 +89,284 @@ class TinyCNN(nn.Module):
         maps = self.features(x)                # (N, 2C, H', W')
         pooled = torch.amax(maps, dim=(2, 3))   # global max pooling: (N, 2C)
         return self.classifier(pooled)
+
+
+# --------------------------------------------------------------------------- chapter 5
+class SimpleCNN(nn.Module):
+    """The Berkeley deck's small network for a 1x28x28 image: conv 3x3 (1 -> 6) + ReLU + 2x2
+    max pooling, conv 3x3 (6 -> 16) + ReLU + 2x2 max pooling, then fully connected layers
+    16*7*7 -> 120 -> 84 -> ``num_classes``. Input (N, 1, 28, 28); output (N, num_classes)."""
+
+    def __init__(self, num_classes=10):
+        super().__init__()
+        num_classes = _check_int("num_classes", num_classes)
+        self.conv1 = nn.Conv2d(1, 6, kernel_size=3, stride=1, padding=1)
+        self.conv2 = nn.Conv2d(6, 16, kernel_size=3, stride=1, padding=1)
+        self.pool = nn.MaxPool2d(2)
+        self.flatten = nn.Flatten()
+        self.fc1 = nn.Linear(16 * 7 * 7, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, num_classes)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.conv1(x)))  # (N, 6, 14, 14)
+        x = self.pool(torch.relu(self.conv2(x)))  # (N, 16, 7, 7)
+        x = self.flatten(x)                       # (N, 784)
+        x = torch.relu(self.fc1(x))
+        x = torch.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+class LeNet5(nn.Sequential):
+    """LeNet-5 (LeCun et al., 1998) in its common modern form, for a 1x32x32 image: conv 5x5
+    (1 -> 6) + tanh, 2x2 average pooling, conv 5x5 (6 -> 16) + tanh, 2x2 average pooling, then
+    fully connected 16*5*5 -> 120 -> 84 -> ``num_classes`` with tanh. (The original's S-layers
+    had a trainable weight and bias per map and C3 connected to only some of S2's maps.)"""
+
+    def __init__(self, num_classes=10):
+        num_classes = _check_int("num_classes", num_classes)
+        super().__init__(
+            nn.Conv2d(1, 6, kernel_size=5), nn.Tanh(), nn.AvgPool2d(2),
+            nn.Conv2d(6, 16, kernel_size=5), nn.Tanh(), nn.AvgPool2d(2),
+            nn.Flatten(),
+            nn.Linear(16 * 5 * 5, 120), nn.Tanh(),
+            nn.Linear(120, 84), nn.Tanh(),
+            nn.Linear(84, num_classes),
+        )
+
+
+class AlexNet(nn.Module):
+    """AlexNet (Krizhevsky et al., 2012) as torchvision defines it, for a 3x224x224 image: five
+    convolution layers (11x11 stride 4, 5x5, then three 3x3) with overlapping 3x3 max pooling,
+    and three fully connected layers with dropout. (The original had 96 first-layer kernels,
+    split over two GPUs; torchvision's single-GPU version has 64.)"""
+
+    def __init__(self, num_classes=1000):
+        super().__init__()
+        num_classes = _check_int("num_classes", num_classes)
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2), nn.ReLU(inplace=True),
+            nn.MaxPool2d(kernel_size=3, stride=2),
+            nn.Conv2d(64, 192, kernel_size=5, padding=2), nn.ReLU(inplace=True),
+            nn.MaxPool2d(kernel_size=3, stride=2),
+            nn.Conv2d(192, 384, kernel_size=3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(384, 256, kernel_size=3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(256, 256, kernel_size=3, padding=1), nn.ReLU(inplace=True),
+            nn.MaxPool2d(kernel_size=3, stride=2),
+        )
+        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+        self.classifier = nn.Sequential(
+            nn.Dropout(p=0.5), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(inplace=True),
+            nn.Dropout(p=0.5), nn.Linear(4096, 4096), nn.ReLU(inplace=True),
+            nn.Linear(4096, num_classes),
+        )
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+
+class _VGG(nn.Module):
+    """VGG (Simonyan and Zisserman, 2015) as torchvision defines it: stacks of 3x3 convolutions
+    (padding 1) + ReLU separated by 2x2 max pooling ('M' in the configuration), then three fully
+    connected layers with dropout."""
+
+    def __init__(self, config, num_classes=1000):
+        super().__init__()
+        num_classes = _check_int("num_classes", num_classes)
+        layers, channels = [], 3
+        for item in config:
+            if item == "M":
+                layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+            else:
+                layers += [nn.Conv2d(channels, item, kernel_size=3, padding=1),
+                           nn.ReLU(inplace=True)]
+                channels = item
+        self.features = nn.Sequential(*layers)
+        self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
+        self.classifier = nn.Sequential(
+            nn.Linear(512 * 7 * 7, 4096), nn.ReLU(inplace=True), nn.Dropout(p=0.5),
+            nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Dropout(p=0.5),
+            nn.Linear(4096, num_classes),
+        )
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+
+class VGG11(_VGG):
+    """VGG-11 (configuration A): 8 convolution layers and 3 fully connected ones."""
+
+    def __init__(self, num_classes=1000):
+        super().__init__([64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+                         num_classes)
+
+
+class VGG16(_VGG):
+    """VGG-16 (configuration D): 13 convolution layers and 3 fully connected ones."""
+
+    def __init__(self, num_classes=1000):
+        super().__init__([64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
+                          512, 512, 512, "M"], num_classes)
+
+
+def _conv_bn(in_channels, out_channels, **kwargs):
+    """torchvision's BasicConv2d for GoogLeNet: a convolution without bias, batch
+    normalization (eps 0.001) and ReLU."""
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, bias=False, **kwargs),
+                         nn.BatchNorm2d(out_channels, eps=0.001), nn.ReLU(inplace=True))
+
+
+class Inception(nn.Module):
+    """An Inception block: four branches side by side, concatenated along the channels:
+    a 1x1 convolution; 1x1 then 3x3; 1x1 then a second 3x3 (the paper has 5x5 there,
+    torchvision 3x3); and 3x3 max pooling then 1x1. The 1x1 convolutions before the larger ones
+    reduce the channels first, which is what keeps GoogLeNet small."""
+
+    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
+        super().__init__()
+        self.branch1 = _conv_bn(in_channels, ch1x1, kernel_size=1)
+        self.branch2 = nn.Sequential(_conv_bn(in_channels, ch3x3red, kernel_size=1),
+                                     _conv_bn(ch3x3red, ch3x3, kernel_size=3, padding=1))
+        self.branch3 = nn.Sequential(_conv_bn(in_channels, ch5x5red, kernel_size=1),
+                                     _conv_bn(ch5x5red, ch5x5, kernel_size=3, padding=1))
+        self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1, ceil_mode=True),
+                                     _conv_bn(in_channels, pool_proj, kernel_size=1))
+
+    def forward(self, x):
+        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)],
+                         dim=1)
+
+
+class GoogLeNet(nn.Module):
+    """GoogLeNet (Szegedy et al., 2015) as torchvision defines it, without the two auxiliary
+    classifiers: a stem of convolutions and max pooling, nine Inception blocks, global average
+    pooling, dropout and one fully connected layer. 22 layers with weights."""
+
+    def __init__(self, num_classes=1000):
+        super().__init__()
+        num_classes = _check_int("num_classes", num_classes)
+        self.stem = nn.Sequential(
+            _conv_bn(3, 64, kernel_size=7, stride=2, padding=3),
+            nn.MaxPool2d(3, stride=2, ceil_mode=True),
+            _conv_bn(64, 64, kernel_size=1),
+            _conv_bn(64, 192, kernel_size=3, padding=1),
+            nn.MaxPool2d(3, stride=2, ceil_mode=True),
+        )
+        self.inception3 = nn.Sequential(Inception(192, 64, 96, 128, 16, 32, 32),
+                                        Inception(256, 128, 128, 192, 32, 96, 64),
+                                        nn.MaxPool2d(3, stride=2, ceil_mode=True))
+        self.inception4 = nn.Sequential(Inception(480, 192, 96, 208, 16, 48, 64),
+                                        Inception(512, 160, 112, 224, 24, 64, 64),
+                                        Inception(512, 128, 128, 256, 24, 64, 64),
+                                        Inception(512, 112, 144, 288, 32, 64, 64),
+                                        Inception(528, 256, 160, 320, 32, 128, 128),
+                                        nn.MaxPool2d(2, stride=2, ceil_mode=True))
+        self.inception5 = nn.Sequential(Inception(832, 256, 160, 320, 32, 128, 128),
+                                        Inception(832, 384, 192, 384, 48, 128, 128))
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.dropout = nn.Dropout(p=0.2)
+        self.fc = nn.Linear(1024, num_classes)
+
+    def forward(self, x):
+        x = self.inception5(self.inception4(self.inception3(self.stem(x))))
+        return self.fc(self.dropout(torch.flatten(self.avgpool(x), 1)))
+
+
+class BasicBlock(nn.Module):
+    """ResNet's basic residual block: out = ReLU(F(x) + shortcut(x)), where F is two 3x3
+    convolutions with batch normalization and the shortcut is x itself, or a 1x1 convolution
+    (+ batch normalization) when the block changes the size or the number of channels."""
+
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1,
+                               bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Identity()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                nn.BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        out = torch.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return torch.relu(out + self.shortcut(x))
+
+
+class ResNet18(nn.Module):
+    """ResNet-18 (He et al., 2016) as torchvision defines it: a 7x7 stride-2 convolution and 3x3
+    max pooling, four stages of two :class:`BasicBlock` each (64, 128, 256, 512 channels; the
+    last three start with stride 2), global average pooling and one fully connected layer."""
+
+    def __init__(self, num_classes=1000):
+        super().__init__()
+        num_classes = _check_int("num_classes", num_classes)
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False),
+            nn.BatchNorm2d(64), nn.ReLU(inplace=True),
+            nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+        )
+        stages, channels = [], 64
+        for width, stride in [(64, 1), (128, 2), (256, 2), (512, 2)]:
+            stages.append(nn.Sequential(BasicBlock(channels, width, stride),
+                                        BasicBlock(width, width)))
+            channels = width
+        self.stages = nn.Sequential(*stages)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(512, num_classes)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.avgpool(self.stages(self.stem(x))), 1))
+
+
+def summary(model, input_shape, depth=None):
+    """A table of the layers of ``model`` run on one input of shape ``input_shape`` (C, H, W).
+
+    Every module without children (a convolution, a pooling, a ReLU, ...) gets a row: its name,
+    its type, its output shape and its number of parameters, in the order it runs. With
+    ``depth``, modules ``depth`` levels below the model count as leaves (their parameters
+    summed). The input runs on the model's own device; to summarise a large model at once,
+    without memory for its weights, build it on PyTorch's "meta" device, which tracks shapes
+    only: ``with torch.device("meta"): model = VGG16()``.
+
+    Returns:
+        (rows, total): ``rows`` a list of dicts with keys 'layer', 'type', 'output',
+        'params'; ``total`` the model's parameter count (an int).
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if (not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3
+            or not all(isinstance(n, int) and n > 0 for n in input_shape)):
+        raise ValueError(f"input_shape must be (C, H, W) of positive ints, got {input_shape!r}")
+    if depth is not None:
+        depth = _check_int("depth", depth)
+    def level(name):  # 1 for the model's children, 2 for theirs, ...
+        return name.count(".") + 1
+
+    leaves = [(name, module) for name, module in model.named_modules() if name
+              and (depth is None or level(name) <= depth)
+              and (next(module.children(), None) is None or level(name) == depth)]
+    rows, hooks = [], []
+    for name, module in leaves:
+        def record(mod, inputs, output, name=name):
+            out = output[0] if isinstance(output, (tuple, list)) else output
+            rows.append({"layer": name, "type": type(mod).__name__,
+                         "output": tuple(out.shape[1:]),
+                         "params": sum(p.numel() for p in mod.parameters())})
+        hooks.append(module.register_forward_hook(record))
+    parameter = next(model.parameters(), None)
+    device = parameter.device if parameter is not None else torch.device("cpu")
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(torch.zeros((1, *input_shape), device=device))
+    finally:
+        for hook in hooks:
+            hook.remove()
+        model.train(was_training)
+    total = sum(p.numel() for p in model.parameters())
+    return rows, total
