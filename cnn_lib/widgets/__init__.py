@@ -9,6 +9,7 @@ Every explorer's update logic is a plain function that the tests call without a 
   change) (chapter 4).
 - ``cnn_lib.widgets.orientation``: orientation tuning of a model simple cell, after Hubel and
   Wiesel (chapter 1).
+- ``cnn_lib.widgets.features``: the feature maps of any layer of a trained network (chapter 5).
 - ``cnn_lib.widgets.cells``: PIL drawing of numbered grids, shared by the explorers.
 """
 
@@ -29,10 +30,21 @@ from cnn_lib.widgets.convolution import (
     sliding_window_stepper,
     stepper_state,
 )
+from cnn_lib.widgets.features import (
+    FeatureExplorer,
+    FeatureMaps,
+    feature_explorer,
+    feature_maps,
+    feature_maps_animation,
+    feature_maps_image,
+    feature_maps_update,
+    layer_names,
+)
 from cnn_lib.widgets.orientation import (
     ANGLES,
     OrientationExplorer,
     OrientationState,
+    gabor_filter,
     orientation_animation,
     orientation_explorer,
     orientation_update,
@@ -70,6 +82,14 @@ from cnn_lib.widgets.pooling import (
 )
 
 __all__ = [
+    "FeatureExplorer",
+    "FeatureMaps",
+    "feature_explorer",
+    "feature_maps",
+    "feature_maps_animation",
+    "feature_maps_image",
+    "feature_maps_update",
+    "layer_names",
     "ANGLES",
     "KERNELS",
     "OrientationExplorer",
@@ -85,6 +105,7 @@ __all__ = [
     "PoolingExplorer",
     "PoolingShift",
     "fraction_changed",
+    "gabor_filter",
     "pooling_explorer",
     "pooling_shift_animation",
     "pooling_shift_update",

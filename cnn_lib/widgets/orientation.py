@@ -32,6 +32,7 @@ __all__ = [
     "orientation_explorer",
     "orientation_update",
     "oriented_filter",
+    "gabor_filter",
     "render_orientation_png",
     "simple_cell_response",
     "tuning_curve",
@@ -70,6 +71,34 @@ def oriented_filter(angle, size=9, sigma=1.2, elongation=2.5):
     field = (1 - (across / sigma) ** 2) * np.exp(-(across**2) / (2 * sigma**2)
                                                  - along**2 / (2 * (elongation * sigma) ** 2))
     return field - field.mean()
+
+
+def gabor_filter(angle, size=5, wavelength=4.0, phase=0.0, sigma=None):
+    """A Gabor filter: a cosine grating at ``angle`` degrees under a Gaussian envelope.
+
+    g(x, y) = exp(-(u^2 + v^2) / (2 sigma^2)) * cos(2 pi v / wavelength + phase), where v runs
+    across the preferred orientation and u along it. The classic model of a simple cell, and
+    what the first layer of a network trained on natural images tends to learn. Normalised to
+    zero mean and unit norm.
+
+    Returns a float64 array of shape (size, size).
+    """
+    angle = _angle(angle)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 2:
+        raise ValueError(f"size must be an int >= 2, got {size!r}")
+    sigma = size / 4 if sigma is None else sigma
+    for name, value in (("wavelength", wavelength), ("sigma", sigma)):
+        if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
+            raise ValueError(f"{name} must be a positive number, got {value!r}")
+    c = np.arange(size) - (size - 1) / 2
+    rows, cols = c[:, None], c[None, :]
+    theta = np.deg2rad(angle)
+    along = cols * np.cos(theta) - rows * np.sin(theta)
+    across = cols * np.sin(theta) + rows * np.cos(theta)
+    g = np.exp(-(along**2 + across**2) / (2 * sigma**2)) * np.cos(
+        2 * np.pi * across / wavelength + _angle(phase, "phase"))
+    g = g - g.mean()
+    return g / np.linalg.norm(g)
 
 
 def simple_cell_response(stimulus, field):
