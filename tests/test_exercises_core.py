@@ -417,3 +417,16 @@ def test_fuzzed_functions_never_raise(value, exc):
     for fn in (lambda x: value, raising):
         fb = ex.check(fn)
         assert fb.correct in (True, False, None) and fb.message
+
+
+def test_function_cases_with_ragged_list_arguments_are_described():
+    def first_length(layers):
+        return len(layers[0])
+
+    q = FunctionExercise("qx", "ragged", "Write first_length(layers) returning len(layers[0]).",
+                         reference=first_length,
+                         cases=[("two tuples", ([("conv", 6, 3, 1, 1), ("pool", 2, 2)],))],
+                         hint_text="len", solution_text="len of the first")
+    fb = q.check(lambda layers: 0)
+    assert fb.correct is False and "('conv', 6, 3, 1, 1)" in fb.message
+    assert q.check(first_length).correct is True

@@ -1,0 +1,331 @@
+"""Exercises for chapter 5, Architectures (``notebooks/05_architectures.ipynb``), easy to hard.
+
+>>> from cnn_lib.exercises import chapter5 as ex
+>>> ex.q1.check(60)
+✓ Correct! 60 is right.
+
+The reference solutions are plain NumPy and self-contained (no other ``cnn_lib`` module).
+"""
+
+import numpy as np
+
+from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise
+
+__all__ = [f"q{i}" for i in range(1, 10)]
+
+
+# --------------------------------------------------------------------------- reference functions
+
+
+def flatten_size(input_shape, layers):
+    """The number of values a stack of layers leaves for the flatten step.
+
+    input_shape is (C, H, W); each layer is ("conv", out_channels, kernel, stride, padding) or
+    ("pool", kernel, stride). Sizes are floored as in PyTorch.
+    """
+    channels, height, width = input_shape
+    for layer in layers:
+        if layer[0] == "conv":
+            _, channels, k, s, p = layer
+        else:
+            _, k, s = layer
+            p = 0
+        height = (height + 2 * p - k) // s + 1
+        width = (width + 2 * p - k) // s + 1
+    return channels * height * width
+
+
+def cross_entropy_grad(scores, labels):
+    """Gradient of the mean softmax cross-entropy loss with respect to the scores (N, classes):
+    (softmax(scores) - one_hot(labels)) / N."""
+    scores = np.asarray(scores, dtype=float)
+    shifted = scores - scores.max(axis=1, keepdims=True)  # the same softmax, without overflow
+    probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    probs[np.arange(len(scores)), labels] -= 1
+    return probs / len(scores)
+
+
+def batch_norm(x, gamma, beta, eps=1e-5):
+    """Batch normalization in training mode for x (N, C, H, W): normalise every channel by its
+    mean and variance over the batch and the positions, then scale by gamma and shift by beta
+    (both (C,))."""
+    x = np.asarray(x, dtype=float)
+    mean = x.mean(axis=(0, 2, 3), keepdims=True)
+    var = x.var(axis=(0, 2, 3), keepdims=True)  # the biased variance, as PyTorch uses here
+    x_hat = (x - mean) / np.sqrt(var + eps)
+    return np.asarray(gamma).reshape(1, -1, 1, 1) * x_hat + np.asarray(beta).reshape(1, -1, 1, 1)
+
+
+# Typical wrong answers, recognised in the feedback.
+def _flatten_ignoring_padding(input_shape, layers):
+    return flatten_size(input_shape, [layer[:4] + (0,) if layer[0] == "conv" else layer
+                                      for layer in layers])
+
+
+def _flatten_forgetting_channels(input_shape, layers):
+    channels = flatten_size(input_shape, layers)
+    last = [layer for layer in layers if layer[0] == "conv"]
+    return channels // (last[-1][1] if last else input_shape[0])
+
+
+def _grad_without_mean(scores, labels):
+    return cross_entropy_grad(scores, labels) * len(scores)
+
+
+def _grad_softmax_only(scores, labels):
+    scores = np.asarray(scores, dtype=float)
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True) / len(scores)
+
+
+def _batch_norm_per_example(x, gamma, beta, eps=1e-5):
+    x = np.asarray(x, dtype=float)
+    mean = x.mean(axis=(1, 2, 3), keepdims=True)
+    var = x.var(axis=(1, 2, 3), keepdims=True)
+    return (np.asarray(gamma).reshape(1, -1, 1, 1) * (x - mean) / np.sqrt(var + eps)
+            + np.asarray(beta).reshape(1, -1, 1, 1))
+
+
+def _batch_norm_unbiased(x, gamma, beta, eps=1e-5):
+    x = np.asarray(x, dtype=float)
+    mean = x.mean(axis=(0, 2, 3), keepdims=True)
+    var = x.var(axis=(0, 2, 3), keepdims=True, ddof=1)
+    return (np.asarray(gamma).reshape(1, -1, 1, 1) * (x - mean) / np.sqrt(var + eps)
+            + np.asarray(beta).reshape(1, -1, 1, 1))
+
+
+# --------------------------------------------------------------------------- the exercises
+
+q1 = NumberExercise(
+    "q1",
+    "The first layer of SimpleCNN",
+    """
+    SimpleCNN's first layer is `nn.Conv2d(in_channels=1, out_channels=6, kernel_size=3)`, with
+    biases. How many learnable parameters does it have? Give an integer.
+    """,
+    answer=6 * (3 * 3 * 1 + 1),
+    hint_text="Each of the 6 filters has 3*3*1 weights and one bias.",
+    solution_text="**60** = 6 * (3*3*1 + 1).",
+    common_mistakes={54: "add the biases: one per filter.", 9: "that is one filter's weights; "
+                     "there are 6 filters, each with a bias."},
+    integer=True,
+)
+
+q2 = ArrayExercise(
+    "q2",
+    "Tracing a shape",
+    """
+    A 1x28x28 image goes through SimpleCNN's conv1 (3x3, padding 1, 6 filters), 2x2 max
+    pooling, conv2 (3x3, padding 1, 16 filters) and 2x2 max pooling. What is the shape
+    (C, H, W) of the result? Answer with three integers, e.g. `answer = [1, 2, 3]`.
+    """,
+    answer=[16, 7, 7],
+    hint_text=[
+        "Padding 1 with a 3x3 kernel keeps the size; each 2x2 pooling halves it.",
+        "28 -> 28 -> 14 -> 14 -> 7, and the channels are the last layer's filters.",
+    ],
+    solution_text="**(16, 7, 7)**: the convolutions keep 28 and 14 (padding 1), the poolings "
+    "halve them, and conv2 has 16 filters. Hence SimpleCNN's first fully connected layer takes "
+    "16*7*7 = 784 inputs.",
+    common_mistakes=[
+        ([6, 7, 7], "the number of channels comes from the last convolution: 16 filters."),
+        ([16, 14, 14], "there are two poolings: 28 -> 14 -> 7."),
+        ([16, 6, 6], "padding 1 keeps the size of a 3x3 convolution: 28 stays 28, 14 stays 14."),
+    ],
+)
+
+q3 = NumberExercise(
+    "q3",
+    "Fixing the flatten size",
+    """
+    SimpleCNN hard-codes `nn.Linear(16 * 7 * 7, 120)` after flattening, which only fits a 28x28
+    input. Someone feeds it 1x32x32 images and gets a shape error. What must the first fully
+    connected layer's number of inputs become? Give an integer.
+    """,
+    answer=16 * 8 * 8,
+    hint_text="Trace 32 through the layers as in q2: the convolutions keep it, the poolings "
+    "halve it.",
+    solution_text="**1024** = 16 * 8 * 8: 32 -> 16 -> 8 after the two poolings. (Or compute it "
+    "from the model: run a dummy input through the convolutional part and read the shape, or "
+    "use `nn.LazyLinear`, which infers it.)",
+    common_mistakes={784: "that is the 28x28 size; with a 32x32 input the maps are 8x8.",
+                     64: "multiply by the 16 channels too: 16*8*8.",
+                     1296: "check the poolings: 32 -> 16 -> 8, so 16*8*8."},
+    integer=True,
+)
+
+q4 = NumberExercise(
+    "q4",
+    "VGG-16's biggest layer",
+    """
+    VGG-16's first fully connected layer takes its last 512x7x7 feature map, flattened, to 4096
+    units (with biases). How many parameters does that one layer have? Give an integer.
+    """,
+    answer=512 * 7 * 7 * 4096 + 4096,
+    hint_text="Inputs: 512*7*7 = 25,088. Parameters: inputs * outputs + outputs.",
+    solution_text="**102,764,544** = 25,088 * 4096 + 4096: three quarters of VGG-16's 138 "
+    "million parameters sit in this one layer.",
+    common_mistakes={512 * 7 * 7 * 4096: "add the 4096 biases.",
+                     512 * 4096 + 4096: "the layer sees every value of the 512x7x7 map, not "
+                     "just 512 of them."},
+    integer=True,
+)
+
+q5 = ChoiceExercise(
+    "q5",
+    "Deeper is worse?",
+    """
+    A plain convolutional network with 20 layers ends training with a HIGHER training loss than
+    the same design with 10 layers. What is the most likely problem? Answer with a letter as a
+    string.
+    """,
+    options=[
+        "overfitting: the deeper network memorises the training data",
+        "optimization: the deeper network is harder to train, and residual connections or "
+        "normalization would help",
+        "too few parameters in the deeper network",
+        "the test set is too small",
+    ],
+    answer="b",
+    explanations={
+        "a": "overfitting shows as a LOW training loss with a high test loss; here the training "
+        "loss itself is higher.",
+        "c": "the deeper network has more parameters, not fewer.",
+        "d": "the question is about the training loss, which does not involve the test set.",
+    },
+    hint_text="Overfitting means fitting the training data too well. Does that match a higher "
+    "training loss?",
+    solution_text="**b**: a network that cannot even fit its training data has an "
+    "optimization problem, not an overfitting one (\"it's not overfitting, it's "
+    "optimization\"). The chapter's plain 21-layer network stays at chance, its residual twin "
+    "trains.",
+)
+
+q6 = ChoiceExercise(
+    "q6",
+    "1x1 convolutions in Inception",
+    """
+    In an Inception block, a 1x1 convolution with fewer output channels comes before each 3x3
+    (and 5x5) convolution. What is it for? Answer with a letter as a string.
+    """,
+    options=[
+        "to blur the image before the larger convolution",
+        "to reduce the number of channels, so that the larger convolution costs far fewer "
+        "weights and multiplications",
+        "to add padding so that the branches keep the same size",
+        "to make the block invariant to small shifts",
+    ],
+    answer="b",
+    explanations={
+        "a": "a 1x1 convolution looks at one pixel: it cannot blur, it mixes channels.",
+        "c": "padding comes from the 3x3 convolution's own padding, not from a 1x1 convolution.",
+        "d": "a 1x1 convolution is equivariant like any convolution; pooling gives invariance.",
+    },
+    hint_text="Count the weights of a 3x3 convolution from 480 to 128 channels, then with a "
+    "1x1 convolution to 96 channels first.",
+    solution_text="**b**: a 3x3 convolution from 480 to 128 channels has 480*9*128 = 552,960 "
+    "weights; reducing to 96 channels first costs 480*96 + 96*9*128 = 156,672. This is how "
+    "GoogLeNet gets by with 6.6 million parameters.",
+)
+
+_rng = np.random.default_rng(6)
+_simple = [("conv", 6, 3, 1, 1), ("pool", 2, 2), ("conv", 16, 3, 1, 1), ("pool", 2, 2)]
+
+q7 = FunctionExercise(
+    "q7",
+    "Flatten sizes in code",
+    """
+    Write `flatten_size(input_shape, layers)`: the number of values left for the flatten step
+    when an input of shape `input_shape = (C, H, W)` goes through `layers`, a list of
+    `("conv", out_channels, kernel, stride, padding)` and `("pool", kernel, stride)` tuples
+    (square kernels, no pooling padding). Round sizes down, as PyTorch does. Return an int.
+    Check it with `ex.q7.check(flatten_size)`.
+    """,
+    reference=flatten_size,
+    cases=[
+        ("SimpleCNN on 1x28x28", ((1, 28, 28), _simple)),
+        ("SimpleCNN on 1x32x32", ((1, 32, 32), _simple)),
+        ("LeNet-5 on 1x32x32", ((1, 32, 32), [("conv", 6, 5, 1, 0), ("pool", 2, 2),
+                                              ("conv", 16, 5, 1, 0), ("pool", 2, 2)])),
+        ("AlexNet's convolutions on 3x224x224", ((3, 224, 224), [
+            ("conv", 64, 11, 4, 2), ("pool", 3, 2), ("conv", 192, 5, 1, 2), ("pool", 3, 2),
+            ("conv", 384, 3, 1, 1), ("conv", 256, 3, 1, 1), ("conv", 256, 3, 1, 1),
+            ("pool", 3, 2)])),
+        ("no layers: just flatten", ((3, 4, 5), [])),
+    ],
+    common_mistakes=[
+        (_flatten_ignoring_padding, "Use each convolution's padding: "
+         "H_out = (H + 2P - F) // S + 1."),
+        (_flatten_forgetting_channels, "Multiply by the number of channels of the last map."),
+    ],
+    hint_text=[
+        "Keep the current (channels, height, width) and update it layer by layer.",
+        "A conv layer sets the channels to its out_channels; both layers use "
+        "(size + 2*padding - kernel) // stride + 1 for the height and the width.",
+    ],
+    solution_text="Trace the shape layer by layer, as a summary table does:",
+)
+
+_scores = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.2], [1.0, 1.0, 1.0], [0.0, 0.0, 3.0]])
+
+q8 = FunctionExercise(
+    "q8",
+    "The gradient of the loss in code",
+    """
+    Write `cross_entropy_grad(scores, labels)`: the gradient of the MEAN softmax cross-entropy
+    loss with respect to the scores. `scores` is an (N, classes) NumPy array, `labels` an (N,)
+    array of ints; return an (N, classes) float array. (It is (softmax(scores) -
+    one_hot(labels)) / N.) Check it with `ex.q8.check(cross_entropy_grad)`.
+    """,
+    reference=cross_entropy_grad,
+    cases=[
+        ("4 examples, 3 classes", (_scores, np.array([0, 1, 2, 2]))),
+        ("one example", (np.array([[1.0, -1.0]]), np.array([1]))),
+        ("large scores (softmax must not overflow)", (np.array([[1000.0, 0.0, -1000.0]]),
+                                                      np.array([0]))),
+        ("random scores", (_rng.normal(size=(6, 10)), _rng.integers(0, 10, size=6))),
+    ],
+    common_mistakes=[
+        (_grad_without_mean, "Divide by N: the loss is the MEAN over the examples."),
+        (_grad_softmax_only, "Subtract 1 at each example's true class (the one-hot vector)."),
+    ],
+    hint_text=[
+        "Softmax: exp(s) / sum(exp(s)) along each row; subtract each row's maximum first.",
+        "Then subtract 1 at `[np.arange(N), labels]` and divide everything by N.",
+    ],
+    solution_text="The softmax minus the one-hot labels, averaged over the batch:",
+)
+
+_x = _rng.normal(2.0, 3.0, size=(4, 2, 3, 3))
+
+q9 = FunctionExercise(
+    "q9",
+    "Batch normalization in code",
+    """
+    Write `batch_norm(x, gamma, beta, eps=1e-5)`: batch normalization in training mode for a
+    NumPy array `x` of shape (N, C, H, W). For each channel, compute the mean and the (biased)
+    variance over the batch and all positions, normalise, then multiply by `gamma[c]` and add
+    `beta[c]` (`gamma`, `beta` of shape (C,)). Return an array shaped like `x`. Check it with
+    `ex.q9.check(batch_norm)`.
+    """,
+    reference=batch_norm,
+    cases=[
+        ("2 channels, gamma 1 and beta 0", (_x, np.ones(2), np.zeros(2))),
+        ("scale and shift", (_x, np.array([2.0, 0.5]), np.array([-1.0, 3.0]))),
+        ("one channel, one example", (_x[:1, :1], np.ones(1), np.zeros(1))),
+        ("a constant channel (eps keeps it finite)", (np.ones((2, 1, 2, 2)), np.ones(1),
+                                                      np.zeros(1))),
+    ],
+    common_mistakes=[
+        (_batch_norm_per_example, "Normalise each CHANNEL over the batch and the positions "
+         "(axes 0, 2, 3), not each example (that would be layer normalization)."),
+        (_batch_norm_unbiased, "Use the biased variance (divide by the number of values, "
+         "`np.var` with ddof=0), as PyTorch does when it normalises."),
+    ],
+    hint_text=[
+        "`x.mean(axis=(0, 2, 3), keepdims=True)` gives one mean per channel, shape "
+        "(1, C, 1, 1).",
+        "Reshape gamma and beta to (1, C, 1, 1) so that they broadcast over x.",
+    ],
+    solution_text="Per-channel statistics over the batch and the positions:",
+)
