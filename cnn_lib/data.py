@@ -2,6 +2,7 @@
 
 - ``load_digits``: scikit-learn's bundled 8x8 handwritten digits, split for training.
 - ``digits_on_canvas``: the same digits placed anywhere on a larger blank canvas.
+- ``augment``: random small rotations and shifts of images (data augmentation).
 - ``load_photo``: a real photograph (Grace Hopper) that ships inside matplotlib's wheel.
 - ``load_image``: the photo or a synthetic test image by name (see ``IMAGE_NAMES``).
 - ``checkerboard``, ``circle``, ``square``: small synthetic grey images.
@@ -18,6 +19,7 @@ import numpy as np
 __all__ = [
     "IMAGE_NAMES",
     "PHOTO_CREDIT",
+    "augment",
     "bar",
     "checkerboard",
     "circle",
@@ -122,6 +124,30 @@ def digits_on_canvas(images, canvas=16, row=0, col=0):
                              f"the {canvas}x{canvas} canvas, got {value}")
     out = np.zeros(images.shape[:2] + (canvas, canvas), dtype=images.dtype)
     out[:, :, row:row + h, col:col + w] = images
+    return out
+
+
+def augment(images, seed=0, max_angle=15.0, max_shift=1):
+    """Random variants of ``images`` (N, 1, H, W): each rotated by a random angle in
+    [-max_angle, max_angle] degrees (bilinear) and shifted by a random whole number of pixels in
+    [-max_shift, max_shift] along each axis, zeros coming in at the edges.
+
+    Returns an array like ``images``; the same ``seed`` gives the same variants.
+    """
+    from scipy import ndimage
+
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[1] != 1:
+        raise ValueError(f"images must have shape (N, 1, H, W), got {images.shape}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    rng = np.random.default_rng(int(seed))
+    out = np.empty_like(images)
+    for i, image in enumerate(images[:, 0]):
+        turned = ndimage.rotate(image, rng.uniform(-max_angle, max_angle), reshape=False,
+                                order=1)
+        out[i, 0] = ndimage.shift(turned, rng.integers(-max_shift, max_shift + 1, size=2),
+                                  order=0)
     return out
 
 

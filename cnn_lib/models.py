@@ -8,7 +8,9 @@ PyTorch).
   definitions layer for layer, so that their parameter counts equal torchvision's published ones
   (AlexNet 61,100,840; VGG-16 138,357,544; GoogLeNet without auxiliary heads 6,624,904;
   ResNet-18 11,689,512 for 1000 classes).
-- :func:`summary`: a table of every layer's output shape and parameters.
+- :class:`ResidualStack`: a deep stack of convolutions with or without residual connections,
+  to see why plain deep networks are hard to train (chapter 5).
+- :func:`summary` and :func:`summary_table`: every layer's output shape and parameters.
 """
 
 import numbers
@@ -22,11 +24,13 @@ __all__ = [
     "LeNet5",
     "MLP",
     "ResNet18",
+    "ResidualStack",
     "SimpleCNN",
     "TinyCNN",
     "VGG11",
     "VGG16",
     "summary",
+    "summary_table",
 ]
 
 
@@ -322,6 +326,42 @@ class ResNet18(nn.Module):
         return self.fc(torch.flatten(self.avgpool(self.stages(self.stem(x))), 1))
 
 
+class _TwoConvs(nn.Module):
+    """Two 3x3 convolutions with a ReLU between and after; with ``residual`` the input is added
+    before the last ReLU: ReLU(conv(ReLU(conv(x))) + x)."""
+
+    def __init__(self, channels, residual):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+        self.residual = residual
+
+    def forward(self, x):
+        out = self.conv2(torch.relu(self.conv1(x)))
+        return torch.relu(out + x if self.residual else out)
+
+
+class ResidualStack(nn.Module):
+    """A deep, narrow network for 1-channel images: a 3x3 convolution to ``channels`` maps, then
+    ``blocks`` pairs of 3x3 convolutions (2 * blocks + 1 convolution layers in all), flattening
+    and a fully connected layer. With ``residual=True`` each pair adds its input to its output
+    (a residual connection, as in ResNet, here without batch normalization); with False the
+    network is "plain". Input (N, 1, H, W) of the ``size`` given; output (N, num_classes)."""
+
+    def __init__(self, blocks, residual=True, channels=16, size=8, num_classes=10):
+        super().__init__()
+        blocks = _check_int("blocks", blocks, 0)
+        channels, size = _check_int("channels", channels), _check_int("size", size)
+        self.stem = nn.Sequential(nn.Conv2d(1, channels, 3, padding=1), nn.ReLU())
+        self.blocks = nn.Sequential(*[_TwoConvs(channels, bool(residual))
+                                      for _ in range(blocks)])
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(channels * size * size,
+                                                          _check_int("num_classes", num_classes)))
+
+    def forward(self, x):
+        return self.head(self.blocks(self.stem(x)))
+
+
 def summary(model, input_shape, depth=None):
     """A table of the layers of ``model`` run on one input of shape ``input_shape`` (C, H, W).
 
@@ -370,3 +410,16 @@ def summary(model, input_shape, depth=None):
         model.train(was_training)
     total = sum(p.numel() for p in model.parameters())
     return rows, total
+
+
+def summary_table(model, input_shape, depth=None):
+    """:func:`summary` as text: one line per layer (name, type, output shape, parameters) and
+    the total. Returns a str, ready to print."""
+    rows, total = summary(model, input_shape, depth)
+    width = max([len(r["layer"]) for r in rows] + [5])
+    lines = [f"{'layer':<{width}}  {'type':<17} {'output shape':<16} {'parameters':>12}"]
+    for r in rows:
+        shape = " x ".join(map(str, r["output"]))
+        lines.append(f"{r['layer']:<{width}}  {r['type']:<17} {shape:<16} {r['params']:>12,}")
+    lines.append(f"{'total':<{width}}  {'':<17} {'':<16} {total:>12,}")
+    return "\n".join(lines)

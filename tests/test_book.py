@@ -81,7 +81,9 @@ GLOSSARY_TERMS = ["convolution", "cross-correlation", "kernel", "filter", "featu
                   "parameter", "hyperparameter", "equivariance", "invariance", "pooling",
                   "Toeplitz matrix", "im2col", "1x1 convolution", "NCHW", "padding mode",
                   "jump", "effective receptive field", "max pooling", "average pooling",
-                  "global pooling", "adaptive pooling", "inductive bias", "top-5 error"]
+                  "global pooling", "adaptive pooling", "inductive bias", "top-5 error",
+                  "batch normalization", "data augmentation", "flatten", "Gabor filter",
+                  "residual connection", "saliency map"]
 
 
 def test_glossary_defines_the_book_terms(built_book):

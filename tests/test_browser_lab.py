@@ -30,6 +30,7 @@ EXPLORERS = [
     ("03_padding_stride.ipynb", "widgets.padding_stride_explorer("),
     ("03_padding_stride.ipynb", "widgets.receptive_field_explorer()"),
     ("04_pooling.ipynb", "widgets.pooling_explorer()"),
+    ("05_architectures.ipynb", "widgets.feature_explorer("),
 ]
 
 RUN_ALL_TIMEOUT_MS = 300_000

@@ -536,7 +536,8 @@ class FunctionExercise(Exercise):
         return f"“{label}” ({shown})"
 
     def _check(self, fn):
-        call = f"{self.func_name}({', '.join(self.params)})"
+        passed = self.params[:len(self.cases[0][1])]  # the arguments the cases pass
+        call = f"{self.func_name}({', '.join(passed)})"
         if not callable(fn) or isinstance(fn, type):
             return self._feedback(
                 False,
@@ -550,7 +551,7 @@ class FunctionExercise(Exercise):
                 return self._feedback(
                     False,
                     f"your function takes the parameters {signature}, but "
-                    f"it is called as {call}; give it {len(self.params)}.",
+                    f"it is called as {call}; give it {len(passed)}.",
                 )
         for i, ((label, args), expected) in enumerate(zip(self.cases, self.expected_outputs())):
             where = f"on the test {self.describe_input(label, args)}"
