@@ -75,7 +75,39 @@ def run(repeats=20):
         state = pw.pooling_shift_update(digits[counter["i"] % 10], "L2", 3, 1, counter["i"] % 4)
         pw.render_pooling_shift_png(state)
 
+    from cnn_lib.widgets import orientation as ow
+
+    orientation_fig_axes = ow._figure()
+
+    def orientation_step():
+        counter["i"] += 1
+        state = ow.orientation_update(5 * (counter["i"] % 36), 45)
+        ow.render_orientation_png(state, orientation_fig_axes)
+
+    import torch
+    from torch import nn
+
+    from cnn_lib import data
+    from cnn_lib.widgets import features as fw
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 8, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(64, 10)).eval()
+    images = data.load_digits()[1][:10]  # (10, 1, 8, 8) test digits
+    layers = fw.layer_names(model)
+
+    def features_step():
+        counter["i"] += 1
+        state = fw.feature_maps_update(model, images, counter["i"] % 10,
+                                       layers[counter["i"] % len(layers)])
+        fw._png(fw.feature_maps_image(state))
+
     return [
+        {"name": "orientation_update + redraw", "image": "bar 25x25, 9x9 cell",
+         "median_ms": _median_ms(orientation_step, repeats), "budget_ms": 100},
+        {"name": "feature_maps_update + redraw", "image": "digit 8x8, ch. 5 CNN",
+         "median_ms": _median_ms(features_step, repeats), "budget_ms": 100},
         {"name": "pooling_shift_update + redraw", "image": "digit 12x12, L2 3x3",
          "median_ms": _median_ms(pooling_step, repeats), "budget_ms": 100},
         {"name": "conv_geometry + redraw", "image": "9x9, F=5, P=3 (15x15)",

@@ -381,5 +381,7 @@ def test_benchmark_rows():
     assert {r["name"] for r in rows} == {"filter_explorer_update + redraw",
                                          "stepper_state + redraw", "conv_geometry + redraw",
                                          "receptive_field_update + redraw",
-                                         "pooling_shift_update + redraw"}
+                                         "pooling_shift_update + redraw",
+                                         "orientation_update + redraw",
+                                         "feature_maps_update + redraw"}
     assert all(r["median_ms"] > 0 for r in rows)
