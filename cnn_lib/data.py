@@ -7,18 +7,23 @@
 - ``load_image``: the photo or a synthetic test image by name (see ``IMAGE_NAMES``).
 - ``checkerboard``, ``circle``, ``square``: small synthetic grey images.
 - ``bar``: a bright bar at any angle, the stimulus of Hubel and Wiesel's experiments.
+- ``make_scenes``: seeded synthetic scenes of squares, circles and triangles, with their boxes
+  and segmentation masks (for detection and segmentation; see ``SHAPES``).
 
 Images are float arrays in [0, 1], shape (H, W) (grey) or (H, W, 3) (colour).
 """
 
 import numbers
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 __all__ = [
     "IMAGE_NAMES",
     "PHOTO_CREDIT",
+    "SHAPES",
+    "Scenes",
     "augment",
     "bar",
     "checkerboard",
@@ -27,6 +32,7 @@ __all__ = [
     "load_digits",
     "load_image",
     "load_photo",
+    "make_scenes",
     "photo_path",
     "square",
 ]
@@ -303,3 +309,83 @@ def load_image(name, size=None):
         return load_photo(size=size)
     makers = {"checkerboard": checkerboard, "circle": circle, "square": square}
     return makers[name](64 if size is None else size)
+
+
+# --------------------------------------------------------------------------------------------
+# Synthetic scenes for detection and segmentation
+# --------------------------------------------------------------------------------------------
+SHAPES = ("square", "circle", "triangle")  # class 1, 2, 3; class 0 is the background
+
+
+class Scenes(NamedTuple):
+    """Scenes from :func:`make_scenes`. ``images`` (N, 1, H, W) float32 in [0, 1]; ``masks``
+    (N, H, W) int64 with the class of each pixel (0 background, k for ``SHAPES[k - 1]``);
+    ``boxes``: N arrays (K_i, 4) float32, one xyxy box per object (x2, y2 exclusive: pixel
+    (r, c) covers [c, c + 1) x [r, r + 1)); ``labels``: N int64 arrays (K_i,) of classes 1..3."""
+    images: np.ndarray
+    masks: np.ndarray
+    boxes: list
+    labels: list
+
+
+def _shape_mask(shape, side):
+    """A (side, side) boolean picture of one shape filling its square cell."""
+    c = np.arange(side) + 0.5  # pixel centres
+    rows, cols = c[:, None], c[None, :]
+    if shape == "square":
+        return np.ones((side, side), bool)
+    if shape == "circle":
+        return (rows - side / 2) ** 2 + (cols - side / 2) ** 2 <= (side / 2) ** 2
+    return np.abs(cols - side / 2) <= rows / 2  # a triangle, apex up, base at the bottom
+
+
+def make_scenes(n, size=48, objects=(1, 3), sides=(8, 14), noise=0.05, seed=0):
+    """``n`` grey scenes of ``size`` x ``size`` pixels with ``objects[0]`` to ``objects[1]``
+    non-overlapping shapes each (a square, a disc or a triangle of random side in ``sides``,
+    both ends included, and random brightness 0.5 to 1) on a dark noisy background. Seeded:
+    the same arguments always give the same scenes.
+
+    Returns :class:`Scenes` (images, masks, boxes, labels).
+
+    >>> scenes = make_scenes(2, size=32, seed=1)
+    >>> scenes.images.shape, scenes.masks.shape, len(scenes.boxes)
+    ((2, 1, 32, 32), (2, 32, 32), 2)
+    """
+    n, size = _check_int("n", n), _check_int("size", size)
+    low, high = _check_size("objects", objects)
+    small, large = _check_size("sides", sides)
+    if low > high or small > large or large > size:
+        raise ValueError(f"objects and sides must be (low, high) with low <= high and sides at "
+                         f"most size={size}, got objects={objects!r}, sides={sides!r}")
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0 <= noise <= 1:
+        raise ValueError(f"noise must be a number in [0, 1], got {noise!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    rng = np.random.default_rng(int(seed))
+    images = np.zeros((n, 1, size, size), np.float32)
+    masks = np.zeros((n, size, size), np.int64)
+    boxes, labels = [], []
+    for i in range(n):
+        image = rng.uniform(0, 0.2) + noise * rng.standard_normal((size, size))
+        scene_boxes, scene_labels = [], []
+        for _ in range(rng.integers(low, high + 1)):
+            for _attempt in range(50):  # place it where it touches no other shape
+                side = int(rng.integers(small, large + 1))
+                top, left = rng.integers(0, size - side + 1, size=2)
+                if not masks[i, max(top - 1, 0):top + side + 1,
+                             max(left - 1, 0):left + side + 1].any():
+                    break
+            else:
+                continue
+            label = int(rng.integers(1, len(SHAPES) + 1))
+            picture = _shape_mask(SHAPES[label - 1], side)
+            masks[i, top:top + side, left:left + side][picture] = label
+            image[top:top + side, left:left + side][picture] = rng.uniform(0.5, 1.0)
+            rows, cols = np.nonzero(picture)
+            scene_boxes.append([left + cols.min(), top + rows.min(), left + cols.max() + 1,
+                                top + rows.max() + 1])
+            scene_labels.append(label)
+        images[i, 0] = np.clip(image, 0, 1)
+        boxes.append(np.array(scene_boxes, np.float32).reshape(-1, 4))
+        labels.append(np.array(scene_labels, np.int64))
+    return Scenes(images, masks, boxes, labels)

@@ -40,7 +40,10 @@ __all__ = [
     "box_area",
     "box_convert",
     "box_iou",
+    "decode_boxes",
+    "encode_boxes",
     "image_pyramid",
+    "mask_iou",
     "match_detections",
     "nms",
     "precision_recall",
@@ -264,6 +267,58 @@ def box_iou(boxes1, boxes2):
     b1 = _as_boxes(boxes1, "boxes1", "box_iou", single_ok=True)
     b2 = _as_boxes(boxes2, "boxes2", "box_iou", single_ok=True)
     return _iou(b1, b2)
+
+
+# --------------------------------------------------------------------------------------------
+# Box regression: a box as offsets from a reference box
+# --------------------------------------------------------------------------------------------
+def encode_boxes(reference, boxes):
+    """The offsets that move each ``reference`` box onto the matching box of ``boxes``, in the
+    parametrisation of R-CNN (Girshick et al., 2014) that most detectors regress:
+
+    dx = (cx - cx_r) / w_r, dy = (cy - cy_r) / h_r, dw = log(w / w_r), dh = log(h / h_r),
+
+    with (cx, cy) the centre and (w, h) the size. The shifts are in units of the reference's
+    size and the sizes are log ratios, so a detector learns the same numbers for small and
+    large objects. ``decode_boxes`` undoes it.
+
+    Args:
+        reference, boxes: arrays of shape (N, 4) in 'xyxy' format, boxes of positive size.
+
+    Returns:
+        array (N, 4) of (dx, dy, dw, dh).
+
+    >>> encode_boxes([[0, 0, 10, 10]], [[2, 0, 12, 20]])  # 2 px right, twice as tall
+    array([[0.2       , 0.5       , 0.        , 0.69314718]])
+    """
+    fn = "encode_boxes"
+    r, b = _as_boxes(reference, "reference", fn), _as_boxes(boxes, "boxes", fn)
+    if len(r) != len(b):
+        raise ValueError(f"{fn}: reference and boxes must have the same number of boxes, "
+                         f"got {len(r)} and {len(b)}")
+    for name, a in (("reference", r), ("boxes", b)):
+        if ((a[:, 2:] - a[:, :2]) <= 0).any():
+            raise ValueError(f"{fn}: {name} must have positive widths and heights")
+    r, b = _from_xyxy(r, "cxcywh"), _from_xyxy(b, "cxcywh")
+    return np.concatenate([(b[:, :2] - r[:, :2]) / r[:, 2:], np.log(b[:, 2:] / r[:, 2:])], 1)
+
+
+def decode_boxes(reference, deltas):
+    """The boxes that the offsets ``deltas`` (N, 4) (dx, dy, dw, dh, see ``encode_boxes``) make
+    of the ``reference`` boxes (N, 4, 'xyxy'). Returns an array (N, 4) in 'xyxy' format.
+
+    >>> decode_boxes([[0, 0, 10, 10]], [[0.2, 0.5, 0.0, np.log(2)]])
+    array([[ 2.,  0., 12., 20.]])
+    """
+    fn = "decode_boxes"
+    r = _from_xyxy(_as_boxes(reference, "reference", fn), "cxcywh")
+    d = _as_real_array(deltas, "deltas", fn).astype(r.dtype)
+    if d.shape != r.shape:
+        raise ValueError(f"{fn}: deltas must have shape {r.shape}, one (dx, dy, dw, dh) per "
+                         f"reference box, got {d.shape}")
+    centre = r[:, :2] + d[:, :2] * r[:, 2:]
+    size = r[:, 2:] * np.exp(np.clip(d[:, 2:], -10, 10))  # clipped: no overflow to inf
+    return np.concatenate([centre - size / 2, centre + size / 2], 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -621,3 +676,40 @@ def precision_recall_over_images(pred_boxes, pred_scores, true_boxes, iou_thresh
         matched, g = _match(boxes, scores, true, iou_threshold, f"{fn} (image {n})")
         tp, n_pred, n_true = tp + int((matched >= 0).sum()), n_pred + len(matched), n_true + g
     return _counts(tp, n_pred - tp, n_true - tp)
+
+
+# --------------------------------------------------------------------------------------------
+# IoU of segmentation masks
+# --------------------------------------------------------------------------------------------
+def mask_iou(predicted, target, num_classes):
+    """IoU of each class between two segmentation masks: for class k, the pixels that both
+    masks give class k, over the pixels that either gives class k (the box IoU, with pixel
+    sets instead of rectangles). The mean of the result is the "mean IoU" of segmentation.
+
+    Args:
+        predicted, target: integer arrays of the same shape, (H, W) or (N, H, W), classes
+            0..num_classes - 1 (a stack of masks counts its pixels together).
+        num_classes: the number of classes.
+
+    Returns:
+        array (num_classes,): IoU per class; NaN for a class that neither mask contains.
+
+    >>> mask_iou([[0, 1, 1], [0, 0, 1]], [[0, 1, 0], [0, 0, 1]], 2)
+    array([0.75      , 0.66666667])
+    """
+    fn = "mask_iou"
+    p, t = _as_real_array(predicted, "predicted", fn), _as_real_array(target, "target", fn)
+    if p.shape != t.shape:
+        raise ValueError(f"{fn}: predicted and target must have the same shape, got {p.shape} "
+                         f"and {t.shape}")
+    if not _is_int(num_classes) or num_classes < 1:
+        raise ValueError(f"{fn}: num_classes must be a positive int, got {num_classes!r}")
+    for name, a in (("predicted", p), ("target", t)):
+        if a.dtype.kind == "f" or (a.size and (a.min() < 0 or a.max() >= num_classes)):
+            raise ValueError(f"{fn}: {name} must hold integer classes 0..{num_classes - 1}")
+    ious = np.full(num_classes, np.nan)
+    for k in range(num_classes):
+        union = np.sum((p == k) | (t == k))
+        if union:
+            ious[k] = np.sum((p == k) & (t == k)) / union
+    return ious

@@ -10,6 +10,10 @@ PyTorch).
   ResNet-18 11,689,512 for 1000 classes).
 - :class:`ResidualStack`: a deep stack of convolutions with or without residual connections,
   to see why plain deep networks are hard to train (chapter 5).
+- :class:`WindowDetector`: a classifier of 16x16 windows built from convolutions only, so that
+  it also runs on a whole image and returns a score map (chapter 6).
+- :class:`UNet`: a small U-Net for segmentation masks, with or without its skip connections
+  (chapter 6).
 - :func:`summary` and :func:`summary_table`: every layer's output shape and parameters.
 """
 
@@ -27,8 +31,10 @@ __all__ = [
     "ResidualStack",
     "SimpleCNN",
     "TinyCNN",
+    "UNet",
     "VGG11",
     "VGG16",
+    "WindowDetector",
     "summary",
     "summary_table",
 ]
@@ -360,6 +366,83 @@ class ResidualStack(nn.Module):
 
     def forward(self, x):
         return self.head(self.blocks(self.stem(x)))
+
+
+class WindowDetector(nn.Module):
+    """A classifier of 16x16 grey windows into ``num_classes`` classes (class 0: background)
+    that also says where in the window the object is, written with convolutions only: its
+    "fully connected" layers are a 4x4 and a 1x1 convolution.
+
+    On one window (N, 1, 16, 16) it returns (N, num_classes + 4, 1, 1): the class scores, then
+    four box offsets (dx, dy, dw, dh) from the window's central 12x12 box to the object's box
+    (``cnn_lib.detection.encode_boxes``). On a whole image (N, 1, H, W) it returns the same for
+    every 16x16 window at stride 2, in one pass: maps of shape
+    (N, num_classes + 4, (H - 16) // 2 + 1, (W - 16) // 2 + 1) (OverFeat's idea, Sermanet
+    et al., 2014).
+
+    Shapes on one window: 16 -> conv 5x5 -> 12 -> max pool 2 -> 6 -> conv 3x3 -> 4 ->
+    conv 4x4 ("fully connected") -> 1 -> conv 1x1 -> 1.
+    """
+
+    window = 16  # the window each output looks at, in pixels
+    stride = 2   # the step between neighbouring windows (the max pooling's stride)
+    margin = 2   # the window's central box, window - 2 * margin = 12 pixels wide
+
+    def __init__(self, num_classes=4, channels=16, hidden=64):
+        super().__init__()
+        self.num_classes = _check_int("num_classes", num_classes, 2)
+        channels = _check_int("channels", channels)
+        self.features = nn.Sequential(
+            nn.Conv2d(1, channels, 5), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(channels, 2 * channels, 3), nn.ReLU())
+        self.classifier = nn.Sequential(
+            nn.Conv2d(2 * channels, _check_int("hidden", hidden), 4), nn.ReLU(),
+            nn.Conv2d(hidden, self.num_classes + 4, 1))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+def _double_conv(in_channels, out_channels):
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU(),
+                         nn.Conv2d(out_channels, out_channels, 3, padding=1), nn.ReLU())
+
+
+class UNet(nn.Module):
+    """A small U-Net (Ronneberger et al., 2015) for (N, in_channels, H, W) images, H and W
+    divisible by 4; output (N, num_classes, H, W): a score per class for every pixel.
+
+    Down: two 3x3 convolutions, 2x2 max pooling, twice (H -> H/2 -> H/4), then two convolutions
+    at the bottom. Up: a 2x2 transposed convolution of stride 2 doubles the size, the feature
+    maps of the same size from the way down are concatenated (the skip connections), two 3x3
+    convolutions mix them; twice. A 1x1 convolution gives the class scores. ``skip=False``
+    drops the concatenations (a plain encoder-decoder), to see what the skips are for.
+    """
+
+    def __init__(self, in_channels=1, num_classes=4, width=16, skip=True):
+        super().__init__()
+        c = _check_int("width", width)
+        self.skip = bool(skip)
+        self.down1 = _double_conv(_check_int("in_channels", in_channels), c)
+        self.down2 = _double_conv(c, 2 * c)
+        self.bottom = _double_conv(2 * c, 4 * c)
+        self.up2 = nn.ConvTranspose2d(4 * c, 2 * c, 2, stride=2)
+        self.merge2 = _double_conv(4 * c if self.skip else 2 * c, 2 * c)
+        self.up1 = nn.ConvTranspose2d(2 * c, c, 2, stride=2)
+        self.merge1 = _double_conv(2 * c if self.skip else c, c)
+        self.head = nn.Conv2d(c, _check_int("num_classes", num_classes, 2), 1)
+
+    def forward(self, x):
+        if x.shape[-1] % 4 or x.shape[-2] % 4:
+            raise ValueError(f"UNet: the input's height and width must be divisible by 4, got "
+                             f"{tuple(x.shape[-2:])}")
+        d1 = self.down1(x)                                   # (N, c, H, W)
+        d2 = self.down2(torch.max_pool2d(d1, 2))             # (N, 2c, H/2, W/2)
+        u2 = self.up2(self.bottom(torch.max_pool2d(d2, 2)))  # (N, 2c, H/2, W/2)
+        u2 = self.merge2(torch.cat([u2, d2], 1) if self.skip else u2)
+        u1 = self.up1(u2)                                    # (N, c, H, W)
+        u1 = self.merge1(torch.cat([u1, d1], 1) if self.skip else u1)
+        return self.head(u1)
 
 
 def summary(model, input_shape, depth=None):

@@ -36,9 +36,9 @@ def _labels(y, n, name="y"):
     if isinstance(y, torch.Tensor):
         y = y.detach().cpu().numpy()
     y = np.asarray(y)
-    if y.shape != (n,) or y.dtype.kind not in "iu":
-        raise ValueError(f"{name} must hold one integer class per example, shape ({n},), "
-                         f"got dtype {y.dtype} and shape {y.shape}")
+    if y.ndim == 0 or y.shape[0] != n or y.dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold one integer class per example, shape ({n},), or "
+                         f"per pixel, shape ({n}, H, W); got dtype {y.dtype} and shape {y.shape}")
     return torch.as_tensor(y, dtype=torch.long)
 
 
@@ -50,7 +50,8 @@ def _check_model(model):
 
 
 def predict(model, X, batch_size=1024):
-    """The model's class predictions for ``X`` (N, ...): an int64 NumPy array of shape (N,)."""
+    """The model's class predictions for ``X`` (N, ...): an int64 NumPy array of shape (N,),
+    or (N, H, W) for a segmentation model (scores (N, classes, H, W): a class per pixel)."""
     device = _check_model(model)
     X = _inputs(X)
     model.eval()
@@ -61,7 +62,8 @@ def predict(model, X, batch_size=1024):
 
 
 def accuracy(model, X, y, batch_size=1024):
-    """The fraction of the examples of ``X`` that the model classifies as ``y`` (a float)."""
+    """The fraction of the examples of ``X`` that the model classifies as ``y`` (a float); for
+    a segmentation model and masks ``y`` (N, H, W), the fraction of pixels (pixel accuracy)."""
     predictions = predict(model, X, batch_size)
     y = _labels(y, len(predictions)).numpy()
     return float((predictions == y).mean()) if len(y) else 0.0
@@ -83,7 +85,8 @@ def fit(model, X, y, epochs=10, lr=1e-3, batch_size=64, optimizer="adam", moment
 
     Args:
         model: a ``torch.nn.Module`` mapping (N, ...) inputs to (N, classes) scores.
-        X, y: inputs (N, ...) and integer labels (N,) (NumPy arrays or tensors).
+        X, y: inputs (N, ...) and integer labels (N,) (NumPy arrays or tensors); for a
+            segmentation model (scores (N, classes, H, W)), masks (N, H, W) of classes.
         epochs, batch_size: passes over the data and examples per step.
         lr, optimizer, momentum, weight_decay: 'adam', 'adamw' or 'sgd' (with ``momentum``).
         X_val, y_val: optional held-out data, scored after every epoch.
@@ -127,7 +130,7 @@ def fit(model, X, y, epochs=10, lr=1e-3, batch_size=64, optimizer="adam", moment
     for _ in epochs_iter:
         model.train()
         order = torch.randperm(len(X), generator=shuffle)
-        total, correct, loss_sum = 0, 0, 0.0
+        total, correct, loss_sum, examples = 0, 0, 0.0, 0
         for i in range(0, len(X), batch_size):
             batch = order[i:i + batch_size]
             xb, yb = X[batch].to(device), y[batch].to(device)
@@ -137,9 +140,10 @@ def fit(model, X, y, epochs=10, lr=1e-3, batch_size=64, optimizer="adam", moment
             loss.backward()
             opt.step()
             loss_sum += loss.item() * len(batch)
+            examples += len(batch)
             correct += (scores.argmax(dim=1) == yb).sum().item()
-            total += len(batch)
-        history["loss"].append(loss_sum / total)
+            total += yb.numel()  # examples, or pixels for masks
+        history["loss"].append(loss_sum / examples)
         history["train_accuracy"].append(correct / total)
         if validate:
             history["val_accuracy"].append(accuracy(model, X_val, y_val))

@@ -161,3 +161,56 @@ def test_load_image_defaults_and_bad_name():
         data.load_image("lena")
     with pytest.raises(ValueError, match="name must be one of"):
         data.load_image(3)
+
+
+# --------------------------------------------------------------------------------------------
+# Synthetic scenes (chapter 6)
+# --------------------------------------------------------------------------------------------
+def test_make_scenes_boxes_are_tight_around_the_masks():
+    scenes = data.make_scenes(50, size=40, objects=(1, 3), sides=(6, 12), seed=3)
+    assert scenes.images.shape == (50, 1, 40, 40) and scenes.images.dtype == np.float32
+    assert scenes.masks.shape == (50, 40, 40) and scenes.masks.dtype == np.int64
+    assert 0 <= scenes.images.min() and scenes.images.max() <= 1
+    counts = [len(b) for b in scenes.boxes]
+    assert min(counts) >= 1 and max(counts) <= 3 and len(set(counts)) == 3
+    for image, mask, boxes, labels in zip(scenes.images, scenes.masks, scenes.boxes,
+                                          scenes.labels):
+        assert boxes.shape == (len(labels), 4) and set(labels) <= {1, 2, 3}
+        assert sorted(np.unique(mask)) == sorted({0, *labels})
+        covered = np.zeros(mask.shape, bool)
+        for (x1, y1, x2, y2), label in zip(boxes.astype(int), labels):
+            inside = mask[y1:y2, x1:x2] == label
+            assert inside[0].any() and inside[-1].any()  # tight: top and bottom rows touched
+            assert inside[:, 0].any() and inside[:, -1].any()  # and both sides
+            assert 6 <= max(x2 - x1, y2 - y1) <= 12
+            covered[y1:y2, x1:x2] |= inside
+        assert (covered == (mask > 0)).all()  # every object pixel lies in its box
+        assert image[0][mask > 0].mean() > image[0][mask == 0].mean() + 0.3
+
+
+def test_make_scenes_shapes_look_like_their_names():
+    scenes = data.make_scenes(300, size=32, objects=(1, 1), sides=(12, 12), seed=0)
+    fill = {1: [], 2: [], 3: []}
+    for mask, boxes, (label,) in zip(scenes.masks, scenes.boxes, scenes.labels):
+        x1, y1, x2, y2 = boxes[0].astype(int)
+        fill[label].append((mask[y1:y2, x1:x2] == label).mean())
+    assert np.allclose(fill[1], 1.0)                     # a square fills its box
+    assert abs(np.mean(fill[2]) - np.pi / 4) < 0.05      # a disc: pi/4 of it
+    assert 0.45 < np.mean(fill[3]) < 0.6                  # a triangle: about half
+    assert all(len(f) > 70 for f in fill.values())        # the three shapes come up evenly
+
+
+def test_make_scenes_is_seeded_and_checks_its_arguments():
+    a, b = data.make_scenes(3, seed=7), data.make_scenes(3, seed=7)
+    np.testing.assert_array_equal(a.images, b.images)
+    assert not np.array_equal(a.images, data.make_scenes(3, seed=8).images)
+    for kwargs, error, words in [
+        (dict(n=0), ValueError, "n must be a positive int"),
+        (dict(n=2, sides=(12, 8)), ValueError, "sides"),
+        (dict(n=2, size=10, sides=(8, 12)), ValueError, "at most size=10"),
+        (dict(n=2, noise=2), ValueError, "noise must be a number in"),
+        (dict(n=2, seed=-1), ValueError, "seed must be a non-negative int"),
+        (dict(n=2, objects=(1, 2, 3)), ValueError, "objects must be an int or a pair"),
+    ]:
+        with pytest.raises(error, match=words):
+            data.make_scenes(**kwargs)
