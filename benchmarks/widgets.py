@@ -103,6 +103,31 @@ def run(repeats=20):
                                        layers[counter["i"] % len(layers)])
         fw._png(fw.feature_maps_image(state))
 
+    from cnn_lib.widgets import detection as dw
+
+    def iou_step():
+        counter["i"] += 1
+        x = counter["i"] % 15
+        dw.render_iou_png(dw.iou_update(dw.BOX_A, (x, 7, x + 6, 13)))
+
+    nms_boxes, nms_scores = dw.nms_example()
+
+    def nms_step():
+        counter["i"] += 1
+        state = dw.nms_update(nms_boxes, nms_scores, 0.05 * (1 + counter["i"] % 19))
+        dw.render_nms_png(state)
+
+    import numpy as np
+
+    from cnn_lib.widgets import upsampling as up
+
+    ones = np.ones((3, 3))
+
+    def conv_transpose_step():  # the largest setting the sliders allow: a 9x9 full output
+        counter["i"] += 1
+        state = up.conv_transpose_update(ones, ones, 3, counter["i"] % 3, counter["i"] % 10)
+        up.render_conv_transpose_png(state)
+
     return [
         {"name": "orientation_update + redraw", "image": "bar 25x25, 9x9 cell",
          "median_ms": _median_ms(orientation_step, repeats), "budget_ms": 100},
@@ -118,6 +143,12 @@ def run(repeats=20):
          "median_ms": _median_ms(filter_step, repeats), "budget_ms": 100},
         {"name": "stepper_state + redraw", "image": "toy 5x5, kernel 3x3",
          "median_ms": _median_ms(stepper_step, repeats), "budget_ms": 100},
+        {"name": "iou_update + redraw", "image": "20x20 grid, two boxes",
+         "median_ms": _median_ms(iou_step, repeats), "budget_ms": 100},
+        {"name": "nms_update + redraw", "image": "10 boxes, 24x24 grid",
+         "median_ms": _median_ms(nms_step, repeats), "budget_ms": 100},
+        {"name": "conv_transpose_update + redraw", "image": "X 3x3, K 3x3, S=3 (9x9)",
+         "median_ms": _median_ms(conv_transpose_step, repeats), "budget_ms": 100},
     ]
 
 

@@ -383,5 +383,7 @@ def test_benchmark_rows():
                                          "receptive_field_update + redraw",
                                          "pooling_shift_update + redraw",
                                          "orientation_update + redraw",
-                                         "feature_maps_update + redraw"}
+                                         "feature_maps_update + redraw",
+                                         "iou_update + redraw", "nms_update + redraw",
+                                         "conv_transpose_update + redraw"}
     assert all(r["median_ms"] > 0 for r in rows)

@@ -10,6 +10,11 @@ Every explorer's update logic is a plain function that the tests call without a 
 - ``cnn_lib.widgets.orientation``: orientation tuning of a model simple cell, after Hubel and
   Wiesel (chapter 1).
 - ``cnn_lib.widgets.features``: the feature maps of any layer of a trained network (chapter 5).
+- ``cnn_lib.widgets.detection``: the IoU explorer (two boxes, their intersection and union) and
+  the NMS explorer (which boxes a threshold keeps, and which kept box suppressed each other)
+  (chapter 6).
+- ``cnn_lib.widgets.upsampling``: the transposed convolution step by step, each input value
+  times the kernel added into the output (chapter 6).
 - ``cnn_lib.widgets.cells``: PIL drawing of numbered grids, shared by the explorers.
 """
 
@@ -29,6 +34,23 @@ from cnn_lib.widgets.convolution import (
     render_stepper_png,
     sliding_window_stepper,
     stepper_state,
+)
+from cnn_lib.widgets.detection import (
+    BOX_A,
+    BOX_B,
+    IoUExplorer,
+    IoUState,
+    NMSExplorer,
+    NMSState,
+    iou_animation,
+    iou_explorer,
+    iou_update,
+    nms_animation,
+    nms_example,
+    nms_explorer,
+    nms_update,
+    render_iou_png,
+    render_nms_png,
 )
 from cnn_lib.widgets.features import (
     FeatureExplorer,
@@ -80,8 +102,43 @@ from cnn_lib.widgets.pooling import (
     render_pooling_shift_png,
     shift_right,
 )
+from cnn_lib.widgets.upsampling import (
+    DECK_K,
+    DECK_X,
+    TRANSPOSE_EXAMPLES,
+    ConvTransposeExplorer,
+    ConvTransposeStep,
+    conv_transpose_animation,
+    conv_transpose_explorer,
+    conv_transpose_update,
+    render_conv_transpose_png,
+)
 
 __all__ = [
+    "BOX_A",
+    "BOX_B",
+    "IoUExplorer",
+    "IoUState",
+    "NMSExplorer",
+    "NMSState",
+    "iou_animation",
+    "iou_explorer",
+    "iou_update",
+    "nms_animation",
+    "nms_example",
+    "nms_explorer",
+    "nms_update",
+    "render_iou_png",
+    "render_nms_png",
+    "DECK_K",
+    "DECK_X",
+    "TRANSPOSE_EXAMPLES",
+    "ConvTransposeExplorer",
+    "ConvTransposeStep",
+    "conv_transpose_animation",
+    "conv_transpose_explorer",
+    "conv_transpose_update",
+    "render_conv_transpose_png",
     "FeatureExplorer",
     "FeatureMaps",
     "feature_explorer",
