@@ -1,0 +1,340 @@
+"""Chapter 6 exercises: every reference answer checked independently (cnn_lib.detection,
+cnn_lib.scratch, cnn_lib.arithmetic and PyTorch), the reference solutions equal to the library on
+random cases, and typical wrong answers fail with a helpful message. What every chapter's
+exercises must do is in ``test_exercises_all.py``."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnn_lib import arithmetic, detection, scratch
+from cnn_lib.exercises import chapter6 as ex
+from cnn_lib.exercises.core import FunctionExercise
+
+EXERCISES = [getattr(ex, name) for name in ex.__all__]
+FUNCTIONS = [q for q in EXERCISES if isinstance(q, FunctionExercise)]
+SETTINGS = settings(max_examples=60, deadline=None)
+
+
+def t(a):
+    return torch.tensor(np.asarray(a, dtype=float))[None, None]
+
+
+# --------------------------------------------------------------------------- the answers
+
+
+def test_box_answers_against_the_library():
+    assert ex.q1.answer == pytest.approx(detection.box_iou([0, 0, 4, 4], [2, 2, 6, 6])[0, 0])
+    assert ex.q1.answer == pytest.approx(4 / 28)
+    np.testing.assert_array_equal(ex.q2.answer,
+                                  detection.box_convert([2, 3, 10, 7], "xyxy", "cxcywh"))
+    assert ex.q3.answer == len(detection.sliding_windows(64, 16, stride=4)) == 13 * 13
+    np.testing.assert_array_equal(ex.q4.answer,
+                                  detection.nms(ex._q4_boxes, ex._q4_scores, 0.5))
+
+
+def test_q4_solution_numbers():
+    iou = detection.box_iou(ex._q4_boxes, ex._q4_boxes)
+    assert iou[1, 3] == pytest.approx(70 / 130) and iou[1, 3] > 0.5
+    assert iou[1, 0] == pytest.approx(40 / 160) and iou[3, 0] > 0.5  # 3 would suppress 0
+    assert iou[2, [0, 1, 3]].max() == 0
+    assert list(np.argsort(-ex._q4_scores)) == [1, 3, 0, 2]  # the order of hint 1
+
+
+def test_upsampling_answers_against_torch_and_scratch():
+    layer = torch.nn.ConvTranspose2d(1, 1, kernel_size=5, stride=3, padding=2, output_padding=1)
+    assert ex.q5.answer == layer(torch.zeros(1, 1, 7, 7)).shape[-1] == 20
+    assert ex.q5.answer == arithmetic.conv_transpose_output_size(7, 5, 3, 2, 1)
+    assert (7 - 1) * 3 + 5 == 23  # q5's solution: the copies span 23 rows before cropping
+
+    deck = F.conv_transpose2d(t(ex._deck_x), t(ex._deck_k), stride=2)[0, 0].numpy()
+    np.testing.assert_array_equal(ex.q6.answer, deck)
+    np.testing.assert_array_equal(
+        ex.q6.answer, scratch.conv_transpose2d(ex._deck_x[None, None], ex._deck_k[None, None],
+                                               stride=2)[0, 0])
+    assert ex.q6.answer.tolist() == [[0, 1, 0, 0], [1, 0, 0, 0], [0, 2, 0, 3], [2, 0, 3, 0]]
+    printed = ex.q6.common_mistakes[0][0]  # the deck's printed answer is not the result
+    assert printed.tolist() == [[0, 1, 0, 0], [1, 0, 0, 0], [2, 2, 3, 0], [0, 3, 0, 0]]
+    assert not np.array_equal(printed, deck)
+
+    for align_corners in (True, False):  # 2 -> 3 gives the same under both conventions
+        out = F.interpolate(t(ex._q7_x), size=3, mode="bilinear", align_corners=align_corners)
+        np.testing.assert_allclose(ex.q7.answer, out[0, 0].numpy())
+    np.testing.assert_allclose(ex.q7.answer, scratch.interpolate(
+        ex._q7_x[None, None], size=3, mode="bilinear", align_corners=True)[0, 0])
+    nearest = F.interpolate(t(ex._q7_x), size=3, mode="nearest")[0, 0].numpy()
+    assert nearest.tolist() == ex.q7.common_mistakes[0][0].tolist()
+
+
+def test_q8_checkerboard_comes_from_uneven_overlap():
+    ones = torch.ones(1, 1, 6, 6)
+    inner = (slice(4, -4),) * 2  # away from the borders
+    uneven = F.conv_transpose2d(ones, torch.ones(1, 1, 3, 3), stride=2)[0, 0][inner]
+    assert sorted(set(uneven.flatten().tolist())) == [1, 2, 4]  # the checkerboard
+    even = F.conv_transpose2d(ones, torch.ones(1, 1, 4, 4), stride=2)[0, 0][inner]
+    assert set(even.flatten().tolist()) == {4}  # kernel size divisible by the stride
+    resized = F.conv2d(F.interpolate(ones, scale_factor=2), torch.ones(1, 1, 3, 3), padding=1)
+    assert set(resized[0, 0][inner].flatten().tolist()) == {9}  # resize, then convolve
+    assert ex.q8.answer == "a" and "divisible by the stride" in ex.q8.options[0]
+
+
+def test_q9_answer():
+    assert ex.q9.options[ord(ex.q9.answer) - 97].startswith("Fine spatial detail")
+
+
+# --------------------------------------------------------------------------- the reference code
+
+
+def test_function_references_on_their_cases_against_the_library():
+    for (label, (b1, b2)), expected in zip(ex.q10.cases, ex.q10.expected_outputs()):
+        np.testing.assert_allclose(expected, detection.box_iou(b1, b2), err_msg=label)
+    for (label, (Y, idx, shape)), expected in zip(ex.q11.cases, ex.q11.expected_outputs()):
+        k = shape[0] // Y.shape[0]  # the pooling's window and stride
+        out = F.max_unpool2d(t(Y), torch.tensor(idx)[None, None], k, output_size=shape)
+        np.testing.assert_array_equal(expected, out[0, 0].numpy(), err_msg=label)
+        np.testing.assert_array_equal(
+            expected, scratch.max_unpool2d(Y[None], idx[None], k, output_size=shape)[0])
+    for (label, (m, thr, window, stride)), expected in zip(ex.q12.cases,
+                                                           ex.q12.expected_outputs()):
+        boxes, _ = detection.score_map_to_boxes(m, thr, window, stride)
+        np.testing.assert_array_equal(expected, boxes, err_msg=label)
+    for (label, (boxes, scores, thr)), expected in zip(ex.q13.cases, ex.q13.expected_outputs()):
+        np.testing.assert_array_equal(expected, detection.nms(boxes, scores, thr), err_msg=label)
+    for (label, (X, K, s)), expected in zip(ex.q14.cases, ex.q14.expected_outputs()):
+        out = F.conv_transpose2d(t(X), t(K), stride=s)[0, 0].numpy()
+        np.testing.assert_allclose(expected, out, atol=1e-12, err_msg=label)
+
+
+def test_the_pooling_behind_q11_is_torchs():
+    X = np.round(np.random.default_rng(0).normal(size=(6, 8)), 2)
+    for k in (2, 3):
+        values, indices = ex._max_pool_with_indices(X, k)
+        out, idx = F.max_pool2d(t(X), k, return_indices=True)
+        np.testing.assert_array_equal(values, out[0, 0].numpy())
+        np.testing.assert_array_equal(indices, idx[0, 0].numpy())
+
+
+def test_the_special_cases_are_what_their_labels_say():
+    cases = dict(ex.q10.cases)
+    for label in ("boxes that touch along an edge", "boxes apart along x",
+                  "boxes apart along x and y"):
+        assert detection.box_iou(*cases[label])[0, 0] == 0, label
+    cases = dict(ex.q13.cases)
+    boxes, _, thr = cases["an IoU exactly at the threshold is kept"]
+    assert detection.box_iou(boxes, boxes)[0, 1] == thr  # exactly, in floating point
+    boxes, scores, thr = cases["equal scores: the lower index goes first"]
+    assert len(set(scores)) == 1 and detection.box_iou(boxes, boxes)[0, 1] > thr
+    boxes, _, thr = cases["threshold 0: any overlap suppresses, touching does not"]
+    assert thr == 0 and detection.box_iou(boxes, boxes)[0, 2] == 0
+
+
+@st.composite
+def box_sets(draw, max_n=8, integer=False):
+    n = draw(st.integers(1, max_n))
+    coord = st.integers(0, 12) if integer else st.floats(0, 50, allow_nan=False, width=32)
+    size = st.integers(1, 8) if integer else st.floats(0.5, 25, allow_nan=False, width=32)
+    corners = np.array(draw(st.lists(st.tuples(coord, coord), min_size=n, max_size=n)), float)
+    sizes = np.array(draw(st.lists(st.tuples(size, size), min_size=n, max_size=n)), float)
+    return np.hstack([corners, corners + sizes])
+
+
+@SETTINGS
+@given(b1=box_sets(), b2=box_sets())
+def test_box_iou_reference_equals_the_library(b1, b2):
+    np.testing.assert_allclose(ex.box_iou(b1, b2), detection.box_iou(b1, b2), atol=1e-12)
+
+
+@SETTINGS
+@given(boxes=box_sets(max_n=10, integer=True), data=st.data(),
+       threshold=st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.7, 1.0]))
+def test_nms_reference_equals_the_library(boxes, data, threshold):
+    # scores from a small set, so that ties are common; integer boxes hit IoU = threshold
+    scores = np.array(data.draw(st.lists(st.sampled_from([0.2, 0.5, 0.9]), min_size=len(boxes),
+                                         max_size=len(boxes))))
+    np.testing.assert_array_equal(ex.nms(boxes, scores, threshold),
+                                  detection.nms(boxes, scores, threshold))
+
+
+@SETTINGS
+@given(h=st.integers(1, 6), w=st.integers(1, 6), window=st.integers(1, 20),
+       stride=st.integers(1, 8), threshold=st.floats(0, 1), seed=st.integers(0, 2**16))
+def test_decode_reference_equals_the_library(h, w, window, stride, threshold, seed):
+    m = np.round(np.random.default_rng(seed).uniform(size=(h, w)), 1)
+    boxes, _ = detection.score_map_to_boxes(m, threshold, window, stride)
+    np.testing.assert_array_equal(ex.decode_score_map(m, threshold, window, stride), boxes)
+
+
+@SETTINGS
+@given(shape=st.tuples(st.integers(1, 5), st.integers(1, 5)),
+       kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)), stride=st.integers(1, 4),
+       seed=st.integers(0, 2**16))
+def test_conv_transpose_reference_equals_the_library(shape, kernel, stride, seed):
+    rng = np.random.default_rng(seed)
+    X, K = rng.normal(size=shape), rng.normal(size=kernel)
+    expected = scratch.conv_transpose2d(X[None, None], K[None, None], stride=stride)[0, 0]
+    np.testing.assert_allclose(ex.conv_transpose2d_single(X, K, stride), expected, atol=1e-12)
+
+
+@SETTINGS
+@given(k=st.integers(1, 3), h=st.integers(1, 4), w=st.integers(1, 4), extra=st.integers(0, 1),
+       seed=st.integers(0, 2**16))
+def test_max_unpool_reference_equals_the_library(k, h, w, extra, seed):
+    shape = (h * k + extra * (k > 1), w * k)  # a row left over that pooling never saw
+    X = np.random.default_rng(seed).normal(size=shape)
+    values, indices = ex._max_pool_with_indices(X, k)
+    expected = scratch.max_unpool2d(values[None], indices[None], k, output_size=shape)[0]
+    np.testing.assert_array_equal(ex.max_unpool(values, indices, shape), expected)
+
+
+# --------------------------------------------------------------------------- feedback
+
+
+def test_statements_give_the_expected_type():
+    for q in (ex.q3, ex.q5):
+        assert "integer" in q.question
+    assert "fraction" in ex.q1.question and "four numbers" in ex.q2.question
+    assert "list of indices" in ex.q4.question and "by decreasing score" in ex.q4.question
+    for q in (ex.q6, ex.q7):
+        assert "nested list or an array" in q.question
+    for q in (ex.q8, ex.q9):
+        assert "letter" in q.question
+    assert "(N, M)" in ex.q10.question and "(K, 4)" in ex.q12.question
+    assert "strictly greater" in ex.q13.question and "index order" in ex.q13.question
+
+
+def test_hints_do_not_give_the_answer_away():
+    for q in (ex.q1, ex.q3, ex.q5):
+        hints = " ".join(q.hint_text)
+        assert f"{q.answer:.3g}" not in hints and str(q.answer) not in hints, q.name
+    assert "1/7" not in " ".join(ex.q1.hint_text)
+    assert "[1, 0, 2]" not in " ".join(ex.q4.hint_text)
+
+
+def test_q1_accepts_fractions_and_rounded_decimals():
+    for answer in (1 / 7, 4 / 28, 0.1429, 0.143, 0.142857, np.float32(1 / 7)):
+        assert ex.q1.check(answer).correct is True, answer
+    assert ex.q1.check(0.15).correct is False
+
+
+def test_common_mistakes_have_their_message():
+    for wrong in (4, 0.25, 4 / 16, 0.125):  # the overlap, over one box, over both boxes
+        fb = ex.q1.check(wrong)
+        assert fb.correct is False and "union" in fb.message, wrong
+    assert "+ 1" in ex.q1.check(9 / 41).message
+    assert "three digits" in ex.q1.check(0.14).message
+    assert "top-left" in ex.q2.check([2, 3, 8, 4]).message
+    assert "full width" in ex.q2.check([6, 5, 4, 2]).message
+    assert "x comes first" in ex.q2.check([5, 6, 4, 8]).message
+    assert "13 x 13" in ex.q3.check(13).message
+    assert "sticks out" in ex.q3.check(256).message
+    assert "stride 1" in ex.q3.check(2401).message
+    assert "kept" in ex.q4.check([1, 2]).message
+    assert "0.54" in ex.q4.check([1, 3, 0, 2]).message
+    assert "decreasing score" in ex.q4.check([0, 1, 2]).message
+    assert "not their scores" in ex.q4.check([0.9, 0.7, 0.6]).message
+    assert "output_padding" in ex.q5.check(19).message
+    assert "both sides" in ex.q5.check(22).message
+    assert "ordinary convolution" in ex.q5.check(3).message
+    assert "deck's printed answer" in ex.q6.check(ex.q6.common_mistakes[0][0]).message
+    assert "bed of nails" in ex.q6.check([[1, 0, 0, 0], [0, 0, 0, 0], [2, 0, 3, 0],
+                                          [0, 0, 0, 0]]).message
+    assert "stride 1" in ex.q6.check([[0, 1, 0], [1, 2, 3], [2, 3, 0]]).message
+    assert "swapped" in ex.q6.check(ex.q6.answer.T).message
+    assert "nearest" in ex.q7.check([[1, 1, 3], [1, 1, 3], [5, 5, 7]]).message
+    assert "layout of the copies" in ex.q8.check("b").message
+    assert "border" in ex.q8.check("c").message
+    assert "bottleneck" in ex.q9.check("a").message
+    assert "forward pass" in ex.q9.check("d").message
+
+
+def test_typical_wrong_code_gets_named():
+    fb = ex.q10.check(ex._iou_without_clipping)
+    assert fb.correct is False and "apart along x" in fb.message and "Clip" in fb.message
+    fb = ex.q10.check(ex._iou_over_first_area)
+    assert fb.correct is False and "q1's two boxes" in fb.message and "union" in fb.message
+    fb = ex.q10.check(ex._iou_over_both_areas)
+    assert fb.correct is False and "twice" in fb.message
+    fb = ex.q10.check(ex._iou_plus_one)
+    assert fb.correct is False and "continuous" in fb.message
+    fb = ex.q11.check(ex._unpool_top_left)
+    assert fb.correct is False and "bed of nails" in fb.message
+    fb = ex.q11.check(ex._unpool_whole_window)
+    assert fb.correct is False and "nearest" in fb.message
+    fb = ex.q11.check(ex._unpool_column_major)
+    assert fb.correct is False and "row * W + col" in fb.message
+    fb = ex.q12.check(ex._decode_x_from_row)
+    assert fb.correct is False and "from the column" in fb.message
+    fb = ex.q12.check(ex._decode_xywh)
+    assert fb.correct is False and "x2 = x1 + window" in fb.message
+    fb = ex.q12.check(ex._decode_strict)
+    assert fb.correct is False and "equal to the threshold" in fb.message and ">=" in fb.message
+    fb = ex.q12.check(ex._decode_without_stride)
+    assert fb.correct is False and "multiply" in fb.message
+    fb = ex.q12.check(ex._decode_step_by_window)
+    assert fb.correct is False and "overlap" in fb.message
+    fb = ex.q13.check(ex._nms_suppressed_boxes_suppress)
+    assert fb.correct is False and "q4's four boxes" in fb.message and "KEPT" in fb.message
+    fb = ex.q13.check(ex._nms_in_index_order)
+    assert fb.correct is False and "decreasing score" in fb.message
+    fb = ex.q13.check(ex._nms_greater_or_equal)  # `>=` instead of `>`
+    assert fb.correct is False and "exactly at the threshold" in fb.message
+    assert "strictly greater" in fb.message
+    fb = ex.q13.check(ex._nms_ties_reversed)
+    assert fb.correct is False and "equal scores" in fb.message and "stable" in fb.message
+    fb = ex.q14.check(ex._transpose_conv_overwriting)
+    assert fb.correct is False and "stride 1" in fb.message and "ADD" in fb.message
+    fb = ex.q14.check(ex._transpose_conv_kron)
+    assert fb.correct is False and "wrong shape" in fb.message and "np.kron" in fb.message
+    fb = ex.q14.check(ex._transpose_conv_kernel_not_flipped)
+    assert fb.correct is False and "flipped" in fb.message
+
+
+def test_nms_may_use_the_readers_box_iou_and_torchlike_code_passes():
+    def nms(boxes, scores, iou_threshold):  # a reader's vectorised version
+        order, keep = np.argsort(-np.asarray(scores), kind="stable"), []
+        while len(order):
+            i, order = order[0], order[1:]
+            keep.append(i)
+            order = order[ex.box_iou(np.asarray(boxes)[[i]],
+                                     np.asarray(boxes)[order])[0] <= iou_threshold]
+        return keep  # a list is fine
+
+    assert ex.q13.check(nms).correct is True
+    assert ex.q14.check(lambda X, K, stride: F.conv_transpose2d(t(X), t(K), stride=stride)
+                        [0, 0].numpy()).correct is True
+
+
+@pytest.mark.parametrize("q", EXERCISES, ids=lambda q: q.name)
+def test_odd_answers_get_a_message_not_a_traceback(q):
+    odd = [[1, 2], "abc", {"a": 1}, [[1, 2], [3]], float("nan"), True, lambda: 0, np.zeros((7, 7))]
+    for answer in odd:
+        fb = q.check(answer)
+        assert fb.correct is False and fb.message and "Traceback" not in fb.message, answer
+    assert q.check(None).correct is None and q.check(...).correct is None
+
+
+def test_wrong_shapes_and_types_are_named():
+    assert "wrong shape: expected shape (4,)" in ex.q2.check([[6, 5], [8, 4]]).message
+    assert "right number of entries" in ex.q2.check([[6, 5], [8, 4]]).message
+    assert "wrong shape: expected shape (4, 4)" in ex.q6.check(np.zeros((3, 3))).message
+    assert "a single number" in ex.q1.check([1, 7]).message
+    assert "remove the quotes" in ex.q3.check("169").message
+    assert "letter" in ex.q8.check(1).message
+
+
+@pytest.mark.parametrize("q", FUNCTIONS, ids=lambda q: q.name)
+def test_odd_code_gets_a_message_not_a_traceback(q):
+    fb = q.check(lambda *args: {}["missing"])
+    assert fb.correct is False and "KeyError" in fb.message and "Traceback" not in fb.message
+    fb = q.check(lambda *args: "text")
+    assert fb.correct is False and "not an array of numbers" in fb.message
+    fb = q.check(lambda *args: np.zeros((9, 9)))
+    assert fb.correct is False and "wrong shape" in fb.message
+    fb = q.check(lambda x: x)
+    assert fb.correct is False and "parameters" in fb.message
+    fb = q.check(lambda *args: None)
+    assert fb.correct is None and "fill in its body" in fb.message
+    assert "no parentheses" in q.check(q.reference(*q.cases[0][1])).message
