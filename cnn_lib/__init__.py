@@ -1,13 +1,15 @@
 """cnn_lib: the small library behind the book *Convolutional Neural Networks, Executable*.
 
 Modules (import the one you need; ``import cnn_lib`` stays light and never imports PyTorch;
-only ``models`` and ``train`` do):
+only ``models``, ``train`` and ``detector`` do):
 
 - ``cnn_lib.scratch``: from-scratch NumPy versions of ``torch.nn.functional`` operations.
 - ``cnn_lib.arithmetic``: output sizes, parameter counts, storage and operation counts.
 - ``cnn_lib.layers``: NumPy layers with forward and backward passes, SGD and a training loop.
 - ``cnn_lib.models``: the chapters' PyTorch models, LeNet-5 to ResNet-18, and ``summary``.
 - ``cnn_lib.train``: a training loop for PyTorch models (GPU when present), history plots.
+- ``cnn_lib.detection``: boxes, IoU, non-maximum suppression, sliding windows, image pyramids.
+- ``cnn_lib.detector``: chapter 6's detector end to end (targets, loss, training, detection).
 - ``cnn_lib.plot``: matrices with their numbers, image and kernel grids, animations.
 - ``cnn_lib.widgets``: ipywidgets explorers and their kernel-free twins.
 - ``cnn_lib.exercises``: the check / hint / solution system, one module per chapter.

@@ -230,12 +230,12 @@ def detect(model, image, threshold=0.5, iou_threshold=0.3):
     return Detections(boxes[keep], scores[keep], labels[keep])
 
 
-def evaluate(model, scenes, threshold=0.5, iou_threshold=0.5):
-    """Detect on every scene and compare with the true boxes: returns
-    (``detection.PrecisionRecall`` at ``iou_threshold``, the fraction of the true positives
-    whose shape is right)."""
+def evaluate(model, scenes, threshold=0.5, iou_threshold=0.5, nms_threshold=0.3):
+    """Detect on every scene (:func:`detect` with ``threshold`` and ``nms_threshold``) and
+    compare with the true boxes: returns (``detection.PrecisionRecall`` at ``iou_threshold``,
+    the fraction of the true positives whose shape is right)."""
     images = _check_scenes(scenes)
-    found = [detect(model, image, threshold) for image in images]
+    found = [detect(model, image, threshold, nms_threshold) for image in images]
     result = detection.precision_recall_over_images(
         [d.boxes for d in found], [d.scores for d in found], list(scenes.boxes), iou_threshold)
     right = matched = 0

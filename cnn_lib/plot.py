@@ -25,6 +25,7 @@ from matplotlib.ticker import NullLocator
 
 __all__ = [
     "animation_html",
+    "draw_boxes",
     "show_feature_maps",
     "show_images",
     "show_kernels",
@@ -439,6 +440,26 @@ _BUTTON_ICONS = {
     "fa-play": "\u25b6\ufe0e", "fa-step-forward": "\u25b7", "fa-fast-forward": "\u25b7|",
     "fa-plus": "+",
 }
+
+
+def draw_boxes(ax, boxes, labels=None, color=HIGHLIGHT_COLOR, linestyle="-", linewidth=1.5):
+    """Draw 'xyxy' boxes (N, 4) on an image drawn by ``imshow`` in ``ax``, with an optional
+    text label above each (``labels``: N strings or numbers). Pixel (r, c) covers
+    [c, c + 1) x [r, r + 1) in box coordinates (as in ``cnn_lib.detection``), while ``imshow``
+    centres it on (c, r), hence the half-pixel shift. Returns ``ax``."""
+    if not isinstance(boxes, (str, bytes)) and np.size(boxes) == 0:
+        return ax  # no boxes: nothing to draw
+    boxes = _as_real_array(boxes, "boxes")
+    if boxes.ndim != 2 or boxes.shape[1] != 4:
+        raise ValueError(f"boxes must have shape (N, 4) in 'xyxy' format, got {boxes.shape}")
+    if labels is not None and len(labels) != len(boxes):
+        raise ValueError(f"labels must have one entry per box ({len(boxes)}), got {len(labels)}")
+    for k, (x1, y1, x2, y2) in enumerate(boxes):
+        ax.add_patch(Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1, y2 - y1, fill=False,
+                               edgecolor=color, linestyle=linestyle, linewidth=linewidth))
+        if labels is not None:
+            ax.text(x1 - 0.5, y1 - 1, str(labels[k]), color=color, fontsize=7, va="bottom")
+    return ax
 
 
 def animation_html(anim, alt=None):

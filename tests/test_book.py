@@ -83,7 +83,11 @@ GLOSSARY_TERMS = ["convolution", "cross-correlation", "kernel", "filter", "featu
                   "jump", "effective receptive field", "max pooling", "average pooling",
                   "global pooling", "adaptive pooling", "inductive bias", "top-5 error",
                   "batch normalization", "data augmentation", "flatten", "Gabor filter",
-                  "residual connection", "saliency map"]
+                  "residual connection", "saliency map", "bounding box",
+                  "intersection over union", "non-maximum suppression", "sliding window",
+                  "image pyramid", "fully convolutional network", "upsampling",
+                  "transposed convolution", "checkerboard artifacts", "semantic segmentation",
+                  "U-Net"]
 
 
 def test_glossary_defines_the_book_terms(built_book):
@@ -111,7 +115,8 @@ def test_api_reference_documents_every_public_name(built_book):
     ids = {tag.get("id") for tag in page(built_book, "book/api").select("dt[id]")}
     for name in ["cnn_lib", "cnn_lib.scratch", "cnn_lib.arithmetic", "cnn_lib.plot",
                  "cnn_lib.widgets", "cnn_lib.exercises.core", "cnn_lib.data", "cnn_lib.layers",
-                 "cnn_lib.models", "cnn_lib.train"]:
+                 "cnn_lib.models", "cnn_lib.train", "cnn_lib.detection",
+                 "cnn_lib.detector"]:
         module = importlib.import_module(name)
         public = [n for n in module.__all__ if inspect.isroutine(getattr(module, n))
                   or inspect.isclass(getattr(module, n))]

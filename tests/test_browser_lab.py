@@ -31,10 +31,14 @@ EXPLORERS = [
     ("03_padding_stride.ipynb", "widgets.receptive_field_explorer()"),
     ("04_pooling.ipynb", "widgets.pooling_explorer()"),
     ("05_architectures.ipynb", "widgets.feature_explorer("),
+    ("06_detection_upsampling.ipynb", "widgets.iou_explorer()"),
+    ("06_detection_upsampling.ipynb", "widgets.nms_explorer()"),
+    ("06_detection_upsampling.ipynb", "widgets.conv_transpose_explorer()"),
 ]
 # Cells whose widget is a training progress bar (tqdm), not an explorer: nothing to drag.
 PROGRESS_BARS = [
     ("05_architectures.ipynb", "progress=True"),
+    ("06_detection_upsampling.ipynb", "progress=True"),
 ]
 
 RUN_ALL_TIMEOUT_MS = 300_000

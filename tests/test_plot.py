@@ -297,3 +297,18 @@ def test_animation_html_needs_no_cdn_and_labels_every_button():
     assert all(text for _, text in buttons)
     assert "<img alt=" not in html
 
+
+
+def test_draw_boxes_puts_rectangles_on_the_pixels():
+    fig, ax = plt.subplots()
+    ax.imshow(np.zeros((10, 10)))
+    plot.draw_boxes(ax, [[2, 3, 6, 5]], labels=["square"], linestyle="--")
+    (patch,) = ax.patches
+    assert patch.get_xy() == (1.5, 2.5) and patch.get_width() == 4 and patch.get_height() == 2
+    assert patch.get_linestyle() == "--" and ax.texts[0].get_text() == "square"
+    assert plot.draw_boxes(ax, np.zeros((0, 4))) is ax and len(ax.patches) == 1
+    with pytest.raises(ValueError, match="boxes must have shape \\(N, 4\\)"):
+        plot.draw_boxes(ax, [[1, 2, 3]])
+    with pytest.raises(ValueError, match="labels must have one entry per box"):
+        plot.draw_boxes(ax, [[1, 2, 3, 4]], labels=["a", "b"])
+    plt.close(fig)

@@ -1,0 +1,142 @@
+"""Every number of chapter 6 (CURRICULUM.md §6), computed with cnn_lib and asserted here,
+independently of the notebook's stored outputs (which nbval checks). The detector and the U-Net
+are trained as in the notebook; precision, recall and IoU are asserted with margins. (Training
+and run times are measured by benchmarks/, never asserted.)"""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import cnn_lib
+from cnn_lib import arithmetic, data, detection, detector, models, scratch, train
+
+
+def test_boxes_and_iou_by_hand():
+    # A = (1, 1, 5, 5), B = (3, 2, 7, 6): overlap 2 x 3 = 6, union 16 + 16 - 6 = 26
+    assert detection.box_iou([[1, 1, 5, 5]], [[3, 2, 7, 6]])[0, 0] == pytest.approx(6 / 26)
+    # B as xywh read as xyxy: the 1x2 box (3, 2, 4, 4) inside A: IoU 2 / 16
+    assert detection.box_iou([[1, 1, 5, 5]], [[3, 2, 4, 4]])[0, 0] == pytest.approx(2 / 16)
+    np.testing.assert_array_equal(detection.box_convert([[4, 2, 10, 6]], "xyxy", "cxcywh"),
+                                  [[7, 4, 6, 4]])
+    # a square shifted by a quarter of its width: IoU 0.75 / 1.25 = 0.6
+    assert detection.box_iou([[0, 0, 4, 4]], [[1, 0, 5, 4]])[0, 0] == pytest.approx(0.6)
+
+
+def test_nms_by_hand():
+    boxes = np.array([[2, 2, 12, 12], [3, 3, 13, 13], [1, 2, 11, 12], [20, 20, 30, 30],
+                      [8, 8, 18, 18]])
+    scores = np.array([0.9, 0.8, 0.6, 0.7, 0.5])
+    np.testing.assert_allclose(detection.box_iou(boxes[:1], boxes)[0],
+                               [1, 81 / 119, 90 / 110, 0, 16 / 184])
+    assert detection.nms(boxes, scores, 0.5).tolist() == [0, 3, 4]
+    assert detection.nms(boxes, scores, 0.05).tolist() == [0, 3]
+
+
+def test_sliding_windows_counted_and_the_score_map_equal():
+    assert len(detection.sliding_windows((48, 48), 16, 2)) == 289 == 17 ** 2
+    layers = [(1, 16, 5), (16, 32, 3), (32, 64, 4), (64, 8, 1)]
+
+    def cost(size):
+        total = 0
+        for k, (c_in, c_out, f) in enumerate(layers):
+            size = size - f + 1
+            total += arithmetic.conv_multiplications(c_in, c_out, f, size)
+            size = size // 2 if k == 0 else size
+        return total
+
+    assert (cost(16), 289 * cost(16), cost(48)) == (164_608, 47_571_712, 12_235_520)
+    cnn_lib.set_seed(0)
+    model = models.WindowDetector().eval()
+    assert sum(p.numel() for p in model.parameters()) == 38_408
+    image = torch.tensor(data.make_scenes(1, seed=0).images)
+    crops = torch.cat([image[:, :, 2 * i:2 * i + 16, 2 * j:2 * j + 16]
+                       for i in range(17) for j in range(17)])
+    with torch.no_grad():
+        difference = (model(crops)[:, :, 0, 0] - model(image)[0].reshape(8, -1).T).abs().max()
+    assert difference < 1e-5
+    levels = detection.image_pyramid(image[0, 0].numpy(), 0.7, 24)
+    assert [lv.shape for lv, f in levels] == [(48, 48), (34, 34), (24, 24)]
+
+
+@pytest.fixture(scope="module")
+def trained_detector():
+    train_scenes = data.make_scenes(600, objects=(1, 4), sides=(10, 20), seed=1)
+    cnn_lib.set_seed(0)
+    model = models.WindowDetector()
+    history = detector.fit_detector(model, train_scenes, epochs=15)
+    return model, history
+
+
+def test_the_detector_finds_the_shapes(trained_detector):
+    model, history = trained_detector
+    assert history["loss"][-1] < 0.15 < 1.5 < history["loss"][0]
+    test_scenes = data.make_scenes(200, objects=(1, 4), sides=(10, 20), seed=2)
+    assert sum(map(len, test_scenes.boxes)) == 497
+    result, right_shape = detector.evaluate(model, test_scenes)
+    assert result.precision > 0.9 and result.recall > 0.93 and right_shape > 0.95
+    no_nms, _ = detector.evaluate(model, test_scenes, nms_threshold=1.0)
+    assert no_nms.precision < 0.2 and no_nms.recall >= result.recall
+    assert no_nms.false_positives > 50 * result.false_positives
+
+
+def test_upsampling_by_hand():
+    x = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    np.testing.assert_array_equal(scratch.interpolate(x, scale_factor=2)[0, 0],
+                                  np.kron([[1, 2], [3, 4]], np.ones((2, 2))))
+    np.testing.assert_allclose(
+        scratch.interpolate(x, scale_factor=2, mode="bilinear")[0, 0, 0], [1, 1.25, 1.75, 2])
+    np.testing.assert_allclose(scratch.interpolate(x, size=(4, 4), mode="bilinear",
+                                                   align_corners=True)[0, 0, 0],
+                               [1, 4 / 3, 5 / 3, 2])
+    np.testing.assert_array_equal(scratch.bed_of_nails(x, 2)[0, 0],
+                                  [[1, 0, 2, 0], [0, 0, 0, 0], [3, 0, 4, 0], [0, 0, 0, 0]])
+    before = np.array([[[[0, 1, 2, 0], [0, 0, 0, 0], [3, 0, 0, 0], [0, 0, 0, 4]]]], float)
+    pooled, indices = scratch.max_pool2d(before, 2, return_indices=True)
+    assert indices[0, 0].tolist() == [[1, 2], [8, 15]]
+    np.testing.assert_array_equal(scratch.max_unpool2d(pooled, indices, 2), before)
+
+
+def test_transposed_convolution_and_the_decks_erratum():
+    X = np.array([[[[1.0, 0.0], [2.0, 3.0]]]])
+    K = np.array([[[[0.0, 1.0], [1.0, 0.0]]]])
+    right = [[0, 1, 0, 0], [1, 0, 0, 0], [0, 2, 0, 3], [2, 0, 3, 0]]
+    deck = np.array([[0, 1, 0, 0], [1, 0, 0, 0], [2, 2, 3, 0], [0, 3, 0, 0]])
+    for out in (scratch.conv_transpose2d(X, K, stride=2),
+                scratch.conv_transpose2d_as_conv(X, K, stride=2),
+                F.conv_transpose2d(torch.tensor(X), torch.tensor(K), stride=2).numpy()):
+        np.testing.assert_array_equal(out[0, 0], right)
+    assert [tuple(rc) for rc in np.argwhere(deck != np.array(right))] == [
+        (2, 0), (2, 2), (2, 3), (3, 0), (3, 1), (3, 2)]
+    # the deck's two 2s are side by side; any output has each value on an anti-diagonal
+    assert deck[2, 0] == deck[2, 1] == 2
+    sizes = [arithmetic.conv_transpose_output_size(*case) for case in
+             [(2, 2, 2, 0, 0), (3, 3, 2, 1, 0), (3, 3, 2, 1, 1), (4, 4, 2, 1, 0), (5, 3, 1, 1, 0)]]
+    assert sizes == [4, 5, 6, 8, 5]
+
+
+def test_checkerboard_artifacts():
+    ones = np.ones((1, 1, 8, 8))
+    interior = np.s_[0, 0, 4:-4, 4:-4]
+    uneven = scratch.conv_transpose2d(ones, np.ones((1, 1, 3, 3)), stride=2)[interior]
+    assert sorted(np.unique(uneven)) == [1, 2, 4]
+    even = scratch.conv_transpose2d(ones, np.ones((1, 1, 4, 4)), stride=2)[interior]
+    assert np.unique(even).tolist() == [4]
+    resized = scratch.conv2d(scratch.interpolate(ones, scale_factor=2), np.ones((1, 1, 3, 3)),
+                             padding=1)[interior]
+    assert np.unique(resized).tolist() == [9]
+
+
+def test_unet_segments_and_its_skips_matter():
+    assert sum(p.numel() for p in models.UNet(width=8).parameters()) == 29_348
+    seg_train = data.make_scenes(400, size=32, sides=(6, 12), seed=3)
+    seg_test = data.make_scenes(200, size=32, sides=(6, 12), seed=4)
+    ious = {}
+    for skip in (True, False):
+        cnn_lib.set_seed(0)
+        model = models.UNet(width=8, skip=skip)
+        train.fit(model, seg_train.images, seg_train.masks, epochs=20, lr=3e-3, batch_size=16)
+        ious[skip] = detection.mask_iou(train.predict(model, seg_test.images),
+                                        seg_test.masks, 4)
+    assert ious[True].mean() > 0.95 and ious[True].min() > 0.9
+    assert ious[False].mean() < ious[True].mean() - 0.1
