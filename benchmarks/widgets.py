@@ -128,28 +128,20 @@ def run(repeats=20):
         state = up.conv_transpose_update(ones, ones, 3, counter["i"] % 3, counter["i"] % 10)
         up.render_conv_transpose_png(state)
 
-    return [
-        {"name": "orientation_update + redraw", "image": "bar 25x25, 9x9 cell",
-         "median_ms": _median_ms(orientation_step, repeats), "budget_ms": 100},
-        {"name": "feature_maps_update + redraw", "image": "digit 8x8, ch. 5 CNN",
-         "median_ms": _median_ms(features_step, repeats), "budget_ms": 100},
-        {"name": "pooling_shift_update + redraw", "image": "digit 12x12, L2 3x3",
-         "median_ms": _median_ms(pooling_step, repeats), "budget_ms": 100},
-        {"name": "conv_geometry + redraw", "image": "9x9, F=5, P=3 (15x15)",
-         "median_ms": _median_ms(padding_stride_step, repeats), "budget_ms": 100},
-        {"name": "receptive_field_update + redraw", "image": "32x32, ResNet stem",
-         "median_ms": _median_ms(receptive_field_step, repeats), "budget_ms": 100},
-        {"name": "filter_explorer_update + redraw", "image": "photo 128x128",
-         "median_ms": _median_ms(filter_step, repeats), "budget_ms": 100},
-        {"name": "stepper_state + redraw", "image": "toy 5x5, kernel 3x3",
-         "median_ms": _median_ms(stepper_step, repeats), "budget_ms": 100},
-        {"name": "iou_update + redraw", "image": "20x20 grid, two boxes",
-         "median_ms": _median_ms(iou_step, repeats), "budget_ms": 100},
-        {"name": "nms_update + redraw", "image": "10 boxes, 24x24 grid",
-         "median_ms": _median_ms(nms_step, repeats), "budget_ms": 100},
-        {"name": "conv_transpose_update + redraw", "image": "X 3x3, K 3x3, S=3 (9x9)",
-         "median_ms": _median_ms(conv_transpose_step, repeats), "budget_ms": 100},
+    steps = [
+        ("orientation_update + redraw", "bar 25x25, 9x9 cell", orientation_step),
+        ("feature_maps_update + redraw", "digit 8x8, ch. 5 CNN", features_step),
+        ("pooling_shift_update + redraw", "digit 12x12, L2 3x3", pooling_step),
+        ("conv_geometry + redraw", "9x9, F=5, P=3 (15x15)", padding_stride_step),
+        ("receptive_field_update + redraw", "32x32, ResNet stem", receptive_field_step),
+        ("filter_explorer_update + redraw", "photo 128x128", filter_step),
+        ("stepper_state + redraw", "toy 5x5, kernel 3x3", stepper_step),
+        ("iou_update + redraw", "20x20 grid, two boxes", iou_step),
+        ("nms_update + redraw", "10 boxes, 24x24 grid", nms_step),
+        ("conv_transpose_update + redraw", "X 3x3, K 3x3, S=3 (9x9)", conv_transpose_step),
     ]
+    return [{"name": name, "image": image, "median_ms": _median_ms(step, repeats),
+             "budget_ms": 100} for name, image, step in steps]
 
 
 def main():

@@ -8,6 +8,7 @@ animation with play / step controls (``plot.animation_html``) for the static HTM
 """
 
 import functools
+from numbers import Integral
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -17,6 +18,17 @@ RGB = {"input": (198, 219, 239), "padding": (240, 240, 240), "line": (150, 150, 
        "frame": (8, 81, 156), "window": (255, 127, 14), "tap": (255, 205, 150),
        "unread": (214, 39, 40), "done": (199, 233, 192), "text": (0, 0, 0),
        "pad_text": (128, 128, 128), "background": (255, 255, 255)}
+
+
+def check_int(value, name, low, high=None):
+    """``value`` as an int in ``low..high`` (``high=None``: no upper limit), or a TypeError /
+    ValueError that names ``name``: the argument check of every explorer."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < low or (high is not None and value > high):
+        limits = f">= {low}" if high is None else f"in {low}..{high}"
+        raise ValueError(f"{name} must be an int {limits}, got {value}")
+    return int(value)
 
 
 @functools.lru_cache(maxsize=16)
@@ -51,11 +63,21 @@ def cross(draw, x, y, cell, color, inset=4):
 
 
 def image_animation(frames, interval, dpi=72):
-    """A ``FuncAnimation`` that shows a list of same-sized PIL images, pixel for pixel.
+    """A ``FuncAnimation`` that shows a list of PIL images, pixel for pixel. Frames narrower or
+    lower than the largest (a caption of another length, say) are padded on the right and at
+    the bottom with the background colour.
 
     Its figure is closed; show it with ``plot.animation_html(anim)``.
     """
-    width, height = frames[0].size
+    from PIL import Image
+
+    width, height = max(f.size[0] for f in frames), max(f.size[1] for f in frames)
+    padded = []
+    for f in frames:
+        canvas = Image.new("RGB", (width, height), RGB["background"])
+        canvas.paste(f, (0, 0))
+        padded.append(canvas)
+    frames = padded
     fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()

@@ -23,7 +23,7 @@ import ipywidgets as w
 import numpy as np
 
 from cnn_lib import detection
-from cnn_lib.widgets.cells import RGB, font, image_animation
+from cnn_lib.widgets.cells import RGB, check_int, font, image_animation
 
 __all__ = [
     "BOX_A",
@@ -55,15 +55,6 @@ COLORS = {"a": (198, 219, 239), "a_edge": (8, 81, 156), "b": (253, 208, 162),
 # (matplotlib's tab10, with black for its grey: grey means "dropped" here)
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (0, 0, 0), (188, 189, 34), (23, 190, 207)]
-
-
-def _int(value, name, low, high=None):
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < low or (high is not None and value > high):
-        limits = f">= {low}" if high is None else f"in {low}..{high}"
-        raise ValueError(f"{name} must be an int {limits}, got {value}")
-    return int(value)
 
 
 def _grid_box(box, name, canvas):
@@ -127,7 +118,7 @@ def iou_update(box_a=BOX_A, box_b=BOX_B, canvas=CANVAS):
     -------
     IoUState
     """
-    canvas = _int(canvas, "canvas", 1, 100)
+    canvas = check_int(canvas, "canvas", 1, 100)
     a, b = _grid_box(box_a, "box_a", canvas), _grid_box(box_b, "box_b", canvas)
     area_a, area_b = (int(v) for v in detection.box_area([a, b]))
     x1, y1, x2, y2 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
@@ -199,19 +190,6 @@ def _png(image):
     return buf.getvalue()
 
 
-def _same_width(frames):
-    """Pad PIL images on the right to the widest one (an animation's frames share one size)."""
-    from PIL import Image
-
-    width = max(f.size[0] for f in frames)
-    padded = []
-    for f in frames:
-        wide = Image.new("RGB", (width, f.size[1]), RGB["background"])
-        wide.paste(f, (0, 0))
-        padded.append(wide)
-    return padded
-
-
 # --------------------------------------------------------------------------- IoU drawing
 def iou_image(state, title=True, cell=14):
     """A ``PIL.Image`` of ``state``: the grid with box A (blue) and box B (orange), their
@@ -223,7 +201,7 @@ def iou_image(state, title=True, cell=14):
     if not isinstance(state, IoUState):
         raise TypeError(f"state must be an IoUState (from iou_update), "
                         f"got {type(state).__name__}")
-    cell = _int(cell, "cell", 4, 40)
+    cell = check_int(cell, "cell", 4, 40)
     s, n = state, state.canvas
     small, big = font(12), font(15)
     margin, top = 8, (44 if title else 22)
@@ -294,15 +272,15 @@ def iou_animation(box_a=BOX_A, size=(6, 6), y=7, interval=600):
     the left edge of the grid to the right edge, one cell per frame, across box A; the IoU
     rises from 0 to its peak and falls back. Show it with ``plot.animation_html(anim, alt=...)``.
     """
-    interval = _int(interval, "interval", 1)
+    interval = check_int(interval, "interval", 1)
     if not isinstance(size, (tuple, list)) or len(size) != 2:
         raise TypeError(f"size must be (width, height), got {size!r}")
-    bw, bh = _int(size[0], "size[0] (width)", 1, CANVAS), _int(size[1], "size[1] (height)", 1,
-                                                                CANVAS)
-    y = _int(y, "y", 0, CANVAS - bh)
+    bw = check_int(size[0], "size[0] (width)", 1, CANVAS)
+    bh = check_int(size[1], "size[1] (height)", 1, CANVAS)
+    y = check_int(y, "y", 0, CANVAS - bh)
     frames = [iou_image(iou_update(box_a, (x, y, x + bw, y + bh)), cell=12).quantize(16)
               .convert("RGB") for x in range(CANVAS - bw + 1)]
-    return image_animation(_same_width(frames), interval)
+    return image_animation(frames, interval)
 
 
 # --------------------------------------------------------------------------- IoU explorer
@@ -471,7 +449,7 @@ def nms_image(state, title=True, cell=12):
     if not isinstance(state, NMSState):
         raise TypeError(f"state must be an NMSState (from nms_update), "
                         f"got {type(state).__name__}")
-    cell = _int(cell, "cell", 4, 40)
+    cell = check_int(cell, "cell", 4, 40)
     s = state
     small, tiny = font(12), font(10)
     lo = int(np.floor(min(0.0, s.boxes.min(initial=0.0))))
@@ -539,13 +517,13 @@ def nms_animation(boxes=None, scores=None, thresholds=(0.1, 0.2, 0.3, 0.4, 0.5, 
     ``plot.animation_html(anim, alt=...)``."""
     if boxes is None and scores is None:
         boxes, scores = nms_example()
-    interval = _int(interval, "interval", 1)
+    interval = check_int(interval, "interval", 1)
     if not isinstance(thresholds, (tuple, list)) or not thresholds:
         raise TypeError(f"thresholds must be a non-empty list of numbers in [0, 1], "
                         f"got {thresholds!r}")
     frames = [nms_image(nms_update(boxes, scores, t, score_threshold), cell=11).quantize(32)
               .convert("RGB") for t in thresholds]
-    return image_animation(_same_width(frames), interval)
+    return image_animation(frames, interval)
 
 
 class NMSExplorer(w.VBox):

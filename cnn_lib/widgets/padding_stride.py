@@ -14,7 +14,6 @@ end for a live kernel, and a twin with play / step controls for the static HTML 
 
 import io
 from dataclasses import dataclass
-from numbers import Integral
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
@@ -24,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from cnn_lib import arithmetic, plot, scratch
-from cnn_lib.widgets.cells import RGB, cross, draw_cells, font, image_animation
+from cnn_lib.widgets.cells import RGB, check_int, cross, draw_cells, font, image_animation
 
 __all__ = [
     "ConvGeometry",
@@ -47,22 +46,13 @@ __all__ = [
 MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def _int(value, name, low, high=None):
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < low or (high is not None and value > high):
-        limits = f">= {low}" if high is None else f"in {low}..{high}"
-        raise ValueError(f"{name} must be an int {limits}, got {value}")
-    return int(value)
-
-
 # --------------------------------------------------------------------------- geometry
 def example_input(size):
     """The explorer's input: the numbers 1 .. size*size in reading order, shape (size, size).
 
     Distinct numbers make each padding mode's copies easy to trace back to their source.
     """
-    size = _int(size, "size", 1)
+    size = check_int(size, "size", 1)
     return np.arange(1, size * size + 1, dtype=float).reshape(size, size)
 
 
@@ -111,11 +101,11 @@ class ConvGeometry:
 
 
 def _check_setting(size, kernel_size, padding, stride, dilation, mode):
-    size = _int(size, "size", 1)
-    kernel_size = _int(kernel_size, "kernel_size", 1)
-    padding = _int(padding, "padding", 0)
-    stride = _int(stride, "stride", 1)
-    dilation = _int(dilation, "dilation", 1)
+    size = check_int(size, "size", 1)
+    kernel_size = check_int(kernel_size, "kernel_size", 1)
+    padding = check_int(padding, "padding", 0)
+    stride = check_int(stride, "stride", 1)
+    dilation = check_int(dilation, "dilation", 1)
     if not isinstance(mode, str) or mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if mode == "reflect" and padding >= size:
@@ -216,10 +206,10 @@ def geometry_image(geometry, position=0, title=True, cell=None):
     g = geometry
     Hp = g.padded.shape[0]
     n = g.output_size
-    position = _int(position, "position", 0)
+    position = check_int(position, "position", 0)
     if cell is None:
         cell = 28 if max(Hp, n) <= 9 else 21
-    cell = _int(cell, "cell", 8, 64)
+    cell = check_int(cell, "cell", 8, 64)
     text_font, small = font(int(cell * 0.45)), font(12)
     top, gap, margin = (40 if title else 20), 24, 8
     input_label = f"input {g.size}x{g.size}, padding {g.padding} ({g.mode})"
@@ -297,7 +287,7 @@ def conv_arithmetic_animation(size, kernel_size, padding=0, stride=1, dilation=1
     g = conv_geometry(size, kernel_size, padding, stride, dilation, mode)
     if not g.fits:
         raise ValueError(f"nothing to animate: {g.message}")
-    interval = _int(interval, "interval", 1)
+    interval = check_int(interval, "interval", 1)
     # small cells and 16 colours keep the page light (25 frames of a 7x7 grid: about 100 KB)
     frames = [geometry_image(g, p, cell=22).quantize(16).convert("RGB")
               for p in range(len(g.corners))]
@@ -412,7 +402,7 @@ class ReceptiveFieldState:
 
 
 def _check_layers(layers, input_size):
-    input_size = _int(input_size, "input_size", 1)
+    input_size = check_int(input_size, "input_size", 1)
     if not isinstance(layers, (list, tuple)) or not layers:
         raise TypeError(f"layers must be a non-empty list of (kernel_size, stride, padding, "
                         f"dilation) tuples, got {layers!r:.60}")
@@ -421,7 +411,7 @@ def _check_layers(layers, input_size):
         if not isinstance(layer, (list, tuple)) or len(layer) != 4:
             raise ValueError(f"layers[{i}] must be (kernel_size, stride, padding, dilation), "
                              f"got {layer!r}")
-        k, s, p, d = (_int(v, f"layers[{i}] {name}", low) for v, name, low in
+        k, s, p, d = (check_int(v, f"layers[{i}] {name}", low) for v, name, low in
                       zip(layer, ("kernel_size", "stride", "padding", "dilation"), (1, 1, 0, 1)))
         try:
             sizes.append(arithmetic.conv_output_size(sizes[-1], k, s, p, d))
@@ -447,7 +437,7 @@ def receptive_field_update(layers, input_size, row, col):
     """
     layers, sizes = _check_layers(layers, input_size)
     n = sizes[-1]
-    row, col = _int(row, "row", 0, n - 1), _int(col, "col", 0, n - 1)
+    row, col = check_int(row, "row", 0, n - 1), check_int(col, "col", 0, n - 1)
     grad = np.zeros((1, 1, n, n))
     grad[0, 0, row, col] = 1.0
     paths = [grad[0, 0]]
@@ -595,7 +585,7 @@ def receptive_field_animation(layers, input_size, interval=600):
     """The kernel-free twin: the chosen unit walks along the output's diagonal, one frame per
     step, and its field moves by the jump. Show it with ``plot.animation_html(anim)``."""
     layers, sizes = _check_layers(layers, input_size)
-    interval = _int(interval, "interval", 1)
+    interval = check_int(interval, "interval", 1)
     fig = plt.figure(figsize=(2.0 * (len(layers) + 1) + 0.4, 2.6), dpi=56)
     axes = list(np.atleast_1d(fig.subplots(1, len(layers) + 1)))
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.78, wspace=0.12)

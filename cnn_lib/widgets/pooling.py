@@ -11,13 +11,12 @@ digits uses.
 
 import io
 from dataclasses import dataclass
-from numbers import Integral
 
 import ipywidgets as w
 import numpy as np
 
 from cnn_lib import scratch
-from cnn_lib.widgets.cells import RGB, draw_cells, font, image_animation
+from cnn_lib.widgets.cells import RGB, check_int, draw_cells, font, image_animation
 
 __all__ = [
     "POOLINGS",
@@ -36,19 +35,10 @@ POOLINGS = ("max", "average", "L2")
 CHANGED = (214, 39, 40)
 
 
-def _int(value, name, low, high=None):
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < low or (high is not None and value > high):
-        limits = f">= {low}" if high is None else f"in {low}..{high}"
-        raise ValueError(f"{name} must be an int {limits}, got {value}")
-    return int(value)
-
-
 def shift_right(images, pixels):
     """Move the content of ``images`` (..., H, W) ``pixels`` to the right; zeros come in on the
     left and the rightmost columns fall off (a real shift, not a wrap-around)."""
-    pixels = _int(pixels, "pixels", 0)
+    pixels = check_int(pixels, "pixels", 0)
     images = np.asarray(images, dtype=float)
     out = np.zeros_like(images)
     out[..., pixels:] = images[..., :images.shape[-1] - pixels]
@@ -127,9 +117,9 @@ def pooling_shift_update(image, kind="max", kernel_size=2, stride=2, shift=1):
         raise ValueError(f"image must be a non-empty 2-D array (H, W), got shape {image.shape}")
     if not isinstance(kind, str) or kind not in POOLINGS:
         raise ValueError(f"kind must be one of {POOLINGS}, got {kind!r}")
-    kernel_size = _int(kernel_size, "kernel_size", 1, min(image.shape))
-    stride = _int(stride, "stride", 1)
-    shift = _int(shift, "shift", 0, image.shape[1])
+    kernel_size = check_int(kernel_size, "kernel_size", 1, min(image.shape))
+    stride = check_int(stride, "stride", 1)
+    shift = check_int(shift, "shift", 0, image.shape[1])
     shifted = shift_right(image, shift)
     pooled = _pool(image, kind, kernel_size, stride)
     pooled_shifted = _pool(shifted, kind, kernel_size, stride)
@@ -152,7 +142,7 @@ def pooling_shift_image(state, cell=20):
     if not isinstance(state, PoolingShift):
         raise TypeError(f"state must be a PoolingShift (from pooling_shift_update), "
                         f"got {type(state).__name__}")
-    cell = _int(cell, "cell", 8, 64)
+    cell = check_int(cell, "cell", 8, 64)
     H, W = state.image.shape
     h, wd = state.pooled.shape
     small, numbers = font(12), font(int(cell * 0.42))
@@ -191,24 +181,12 @@ def pooling_shift_animation(image, kind="max", kernel_size=2, stride=2, shifts=4
     """The kernel-free twin: the image moves right one pixel per frame (shift 0, 1, ...,
     ``shifts``), and the pooled outputs that differ from the unshifted ones are outlined.
     Show it with ``plot.animation_html(anim)``."""
-    shifts = _int(shifts, "shifts", 1)
-    interval = _int(interval, "interval", 1)
+    shifts = check_int(shifts, "shifts", 1)
+    interval = check_int(interval, "interval", 1)
     frames = [pooling_shift_image(pooling_shift_update(image, kind, kernel_size, stride, s),
                                   cell=16).quantize(32).convert("RGB")
               for s in range(shifts + 1)]
-    width = max(f.size[0] for f in frames)  # the sentence on top may differ in length
-    frames = [_pad_width(f, width) for f in frames]
-    return image_animation(frames, interval)
-
-
-def _pad_width(picture, width):
-    from PIL import Image
-
-    if picture.size[0] == width:
-        return picture
-    wider = Image.new("RGB", (width, picture.size[1]), RGB["background"])
-    wider.paste(picture, (0, 0))
-    return wider
+    return image_animation(frames, interval)  # pads frames whose sentence on top is shorter
 
 
 # --------------------------------------------------------------------------- explorer

@@ -14,13 +14,12 @@ H_out = (H - 1)S - 2P + kh.
 
 import io
 from dataclasses import dataclass
-from numbers import Integral
 
 import ipywidgets as w
 import numpy as np
 
 from cnn_lib import arithmetic
-from cnn_lib.widgets.cells import RGB, draw_cells, font, image_animation
+from cnn_lib.widgets.cells import RGB, check_int, draw_cells, font, image_animation
 
 __all__ = [
     "DECK_K",
@@ -44,15 +43,6 @@ TRANSPOSE_EXAMPLES = {
     "ones: X 3x3, K 3x3 (overlaps add up)": (np.ones((3, 3), int), np.ones((3, 3), int)),
     "X 1..9, K 2x2 of ones": (np.arange(1, 10).reshape(3, 3), np.ones((2, 2), int)),
 }
-
-
-def _int(value, name, low, high=None):
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < low or (high is not None and value > high):
-        limits = f">= {low}" if high is None else f"in {low}..{high}"
-        raise ValueError(f"{name} must be an int {limits}, got {value}")
-    return int(value)
 
 
 def _matrix(a, name):
@@ -138,8 +128,8 @@ def conv_transpose_update(X, K, stride=1, padding=0, step=None):
     ConvTransposeStep
     """
     X, K = _matrix(X, "X"), _matrix(K, "K")
-    stride, padding = _int(stride, "stride", 1), _int(padding, "padding", 0)
-    step = X.size if step is None else _int(step, "step", 0, X.size)
+    stride, padding = check_int(stride, "stride", 1), check_int(padding, "padding", 0)
+    step = X.size if step is None else check_int(step, "step", 0, X.size)
     try:
         out = arithmetic.conv_transpose_output_size(X.shape, K.shape, stride, padding)
     except ValueError as err:
@@ -186,7 +176,7 @@ def conv_transpose_image(state, title=True, cell=None):
     Hf, Wf = s.full.shape
     if cell is None:
         cell = 30 if max(Hf, Wf) <= 9 else 22
-    cell = _int(cell, "cell", 12, 64)
+    cell = check_int(cell, "cell", 12, 64)
     whole = all(float(v).is_integer() for v in (*s.X.flat, *s.K.flat))
     fmt = ".0f" if whole else ".1f"
     numbers, small, big = font(int(cell * 0.42)), font(12), font(20)
@@ -278,18 +268,12 @@ def conv_transpose_animation(X=DECK_X, K=DECK_K, stride=2, padding=0, interval=1
     """The kernel-free twin: one frame per step, from the empty output (step 0) to the result
     (default: the deck's worked example with stride 2, five frames). Show it with
     ``plot.animation_html(anim, alt=...)``."""
-    interval = _int(interval, "interval", 1)
+    interval = check_int(interval, "interval", 1)
     last = conv_transpose_update(X, K, stride, padding)
     frames = [conv_transpose_image(conv_transpose_update(last.X, last.K, stride, padding, t),
                                    cell=26).quantize(16).convert("RGB")
               for t in range(last.steps + 1)]
-    from PIL import Image
-
-    width = max(f.size[0] for f in frames)  # the title line may differ in length
-    wider = [Image.new("RGB", (width, f.size[1]), RGB["background"]) for f in frames]
-    for canvas, f in zip(wider, frames):
-        canvas.paste(f, (0, 0))
-    return image_animation(wider, interval)
+    return image_animation(frames, interval)  # pads frames whose title line is shorter
 
 
 # --------------------------------------------------------------------------- explorer
@@ -371,7 +355,7 @@ def conv_transpose_explorer(examples=None, example=None, stride=2, padding=0):
             raise TypeError(f"examples[{name!r}] must be a pair (X, K), got {pair!r:.60}")
         state = conv_transpose_update(*pair, stride=1)
         checked[name] = (state.X, state.K)
-    _int(stride, "stride", 1, 3)
-    _int(padding, "padding", 0, 2)
+    check_int(stride, "stride", 1, 3)
+    check_int(padding, "padding", 0, 2)
     conv_transpose_update(*checked[example], stride, padding)  # refuse bad input now
     return ConvTransposeExplorer(checked, example, stride, padding)
