@@ -1,4 +1,5 @@
-"""Speed of ``cnn_lib.scratch.conv2d`` and ``conv2d_backward`` against PyTorch's CPU conv2d.
+"""Speed of ``cnn_lib.scratch.conv2d`` and ``conv2d_backward`` against PyTorch's CPU conv2d,
+and of ``scratch.conv_transpose2d`` against ``F.conv_transpose2d`` (chapter 6's decoders).
 
 Run ``python -m benchmarks.conv``. Prints, for each teaching shape (float32, batch 64), the
 median time of the NumPy version divided by the median time of PyTorch, forward and backward.
@@ -13,6 +14,7 @@ forward ratio below it. Where it is above 1, OpenBLAS's matrix product alone is 
 PyTorch's direct convolution (oneDNN's kernels), and the 1.5x budget is out of NumPy's reach.
 """
 
+import functools
 import os
 import time
 import timeit
@@ -121,6 +123,48 @@ def main():
           "runs (least disturbed by other programs)")
     print("GEMM flr = the bare matrix product of im2col over PyTorch's whole forward: the lowest "
           "forward ratio any im2col + matmul version can reach on this machine")
+    print()
+    print_transpose(run_transpose())
+
+
+# (name, N, C_in, C_out, H = W, kernel, stride, padding, output_padding): chapter 6's decoders
+TRANSPOSE_SHAPES = [
+    ("64x32x8x8 -> 16, 2x2, s=2 (U-Net)", 64, 32, 16, 8, 2, 2, 0, 0),
+    ("64x16x16x16 -> 8, 3x3, s=2, p=1", 64, 16, 8, 16, 3, 2, 1, 1),
+]
+
+
+def run_transpose(repeat=15, number=5, seed=0):
+    """``scratch.conv_transpose2d`` against ``F.conv_transpose2d`` (forward, float32): one dict
+    per shape of TRANSPOSE_SHAPES with the median times in ms and their ratio."""
+    import torch
+    import torch.nn.functional as F
+
+    from cnn_lib.scratch import conv_transpose2d
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for name, N, C_in, C_out, size, kernel, stride, padding, out_pad in TRANSPOSE_SHAPES:
+        x = rng.standard_normal((N, C_in, size, size), dtype=np.float32)
+        w = rng.standard_normal((C_in, C_out, kernel, kernel), dtype=np.float32)
+        xt, wt = torch.tensor(x), torch.tensor(w)
+        args = (None, stride, padding, out_pad)  # bias, stride, padding, output_padding
+        calls = {"numpy_ms": functools.partial(conv_transpose2d, x, w, *args),
+                 "torch_ms": functools.partial(F.conv_transpose2d, xt, wt, *args)}
+        times = {}
+        for key, call in calls.items():
+            time.sleep(PAUSE_S)
+            call()
+            times[key] = 1e3 * float(np.median(
+                timeit.repeat(call, repeat=repeat, number=number))) / number
+        rows.append({"shape": name, **times, "ratio": times["numpy_ms"] / times["torch_ms"]})
+    return rows
+
+
+def print_transpose(rows):
+    print(f"{'conv_transpose2d, float32':36} {'np ms':>8} {'pt ms':>8} {'ratio':>7}")
+    for r in rows:
+        print(f"{r['shape']:36} {r['numpy_ms']:8.2f} {r['torch_ms']:8.2f} {r['ratio']:7.2f}")
 
 
 if __name__ == "__main__":
