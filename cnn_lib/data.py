@@ -6,7 +6,8 @@
 - ``load_photo``: a real photograph (Grace Hopper) that ships inside matplotlib's wheel.
 - ``load_image``: the photo or a synthetic test image by name (see ``IMAGE_NAMES``).
 - ``checkerboard``, ``circle``, ``square``: small synthetic grey images.
-- ``bar``: a bright bar at any angle, the stimulus of Hubel and Wiesel's experiments.
+- ``bar``: a bright bar at any angle, the stimulus of Hubel and Wiesel's experiments
+  (``rotated_grid``: the turned coordinates it is drawn in).
 - ``make_scenes``: seeded synthetic scenes of squares, circles and triangles, with their boxes
   and segmentation masks (for detection and segmentation; see ``SHAPES``).
 
@@ -34,6 +35,7 @@ __all__ = [
     "load_photo",
     "make_scenes",
     "photo_path",
+    "rotated_grid",
     "square",
 ]
 
@@ -241,6 +243,21 @@ def _grid(size):
     return c[:, None], c[None, :]
 
 
+def rotated_grid(size, angle):
+    """Pixel-centre coordinates of a ``size`` x ``size`` image, in axes turned by ``angle``.
+
+    ``angle`` is in degrees, counter-clockwise from horizontal as on paper (rows grow
+    downwards). Returns ``(along, across)``, two float64 arrays of shape (size, size): each
+    pixel centre's distance from the image's centre along the direction ``angle`` and across
+    it. ``bar`` and the oriented filters of chapter 1 are drawn in these coordinates.
+    """
+    rows, cols = _grid(size)
+    theta = np.deg2rad(angle)
+    along = cols * np.cos(theta) - rows * np.sin(theta)
+    across = cols * np.sin(theta) + rows * np.cos(theta)
+    return along, across
+
+
 def circle(size=64, radius=None):
     """A white disc (1) of ``radius`` pixels (default size/4) centred on black (0).
 
@@ -286,10 +303,7 @@ def bar(angle, size=25, length=15, width=3):
             raise TypeError(f"{name} must be a number, got {value!r}")
     if length <= 0 or width <= 0:
         raise ValueError(f"length and width must be positive, got {length!r} and {width!r}")
-    rows, cols = _grid(size)
-    theta = np.deg2rad(angle)
-    along = cols * np.cos(theta) - rows * np.sin(theta)      # rows grow downwards
-    across = cols * np.sin(theta) + rows * np.cos(theta)
+    along, across = rotated_grid(size, angle)
     inside_along = np.clip(length / 2 - np.abs(along) + 0.5, 0, 1)
     inside_across = np.clip(width / 2 - np.abs(across) + 0.5, 0, 1)
     return inside_along * inside_across

@@ -214,3 +214,19 @@ def test_make_scenes_is_seeded_and_checks_its_arguments():
     ]:
         with pytest.raises(error, match=words):
             data.make_scenes(**kwargs)
+
+
+def test_rotated_grid_turns_the_axes_counter_clockwise():
+    offsets = np.array([-1.0, 0.0, 1.0])
+    along, across = data.rotated_grid(3, 0)
+    np.testing.assert_allclose(along, np.tile(offsets, (3, 1)))     # along = column offset
+    np.testing.assert_allclose(across, np.tile(offsets[:, None], (1, 3)))  # across = row offset
+    along, across = data.rotated_grid(3, 90)
+    # at 90 degrees "along" points up the page: the top row (row offset -1) is +1 along
+    np.testing.assert_allclose(along, np.tile(-offsets[:, None], (1, 3)), atol=1e-12)
+    np.testing.assert_allclose(across, np.tile(offsets, (3, 1)), atol=1e-12)
+    along, across = data.rotated_grid(4, 45)
+    assert along.shape == across.shape == (4, 4)
+    # a turn keeps distances from the centre
+    rows, cols = np.meshgrid(np.arange(4) - 1.5, np.arange(4) - 1.5, indexing="ij")
+    np.testing.assert_allclose(along**2 + across**2, rows**2 + cols**2)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+from reader_answers import answers
 
 from cnn_lib.exercises.core import (
     ArrayExercise,
@@ -359,30 +359,6 @@ def test_html_escapes_a_readers_string():
         assert "<script>" not in html
 
 
-_leaves = (
-    st.none()
-    | st.just(...)
-    | st.booleans()
-    | st.integers()
-    | st.floats()
-    | st.complex_numbers()
-    | st.text(max_size=8)
-    | st.binary(max_size=4)
-)
-_objects = st.recursive(
-    _leaves,
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.tuples(inner, inner)
-        | st.dictionaries(st.text(max_size=3), inner, max_size=3)
-    ),
-    max_leaves=16,
-)
-_arrays = hnp.arrays(
-    hnp.floating_dtypes() | hnp.integer_dtypes() | hnp.boolean_dtypes(),
-    hnp.array_shapes(min_dims=0, max_dims=3, max_side=4),
-)
-_answers = _objects | _arrays
 _exceptions = st.sampled_from(
     [
         ZeroDivisionError,
@@ -399,7 +375,7 @@ _exceptions = st.sampled_from(
 
 
 @settings(max_examples=150, deadline=None)
-@given(answer=_answers)
+@given(answer=answers)
 def test_fuzzed_answers_never_raise(answer):
     for make in ALL:
         fb = make().check(answer)
@@ -407,7 +383,7 @@ def test_fuzzed_answers_never_raise(answer):
 
 
 @settings(max_examples=80, deadline=None)
-@given(value=_answers, exc=_exceptions)
+@given(value=answers, exc=_exceptions)
 def test_fuzzed_functions_never_raise(value, exc):
     ex = _function()
 

@@ -63,11 +63,7 @@ def oriented_filter(angle, size=9, sigma=1.2, elongation=2.5):
     for name, value in (("sigma", sigma), ("elongation", elongation)):
         if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
             raise ValueError(f"{name} must be a positive number, got {value!r}")
-    c = np.arange(size) - (size - 1) / 2
-    rows, cols = c[:, None], c[None, :]
-    theta = np.deg2rad(angle)
-    along = cols * np.cos(theta) - rows * np.sin(theta)
-    across = cols * np.sin(theta) + rows * np.cos(theta)
+    along, across = data.rotated_grid(size, angle)
     field = (1 - (across / sigma) ** 2) * np.exp(-(across**2) / (2 * sigma**2)
                                                  - along**2 / (2 * (elongation * sigma) ** 2))
     return field - field.mean()
@@ -90,11 +86,7 @@ def gabor_filter(angle, size=5, wavelength=4.0, phase=0.0, sigma=None):
     for name, value in (("wavelength", wavelength), ("sigma", sigma)):
         if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
             raise ValueError(f"{name} must be a positive number, got {value!r}")
-    c = np.arange(size) - (size - 1) / 2
-    rows, cols = c[:, None], c[None, :]
-    theta = np.deg2rad(angle)
-    along = cols * np.cos(theta) - rows * np.sin(theta)
-    across = cols * np.sin(theta) + rows * np.cos(theta)
+    along, across = data.rotated_grid(size, angle)
     g = np.exp(-(along**2 + across**2) / (2 * sigma**2)) * np.cos(
         2 * np.pi * across / wavelength + _angle(phase, "phase"))
     g = g - g.mean()
