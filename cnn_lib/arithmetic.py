@@ -9,10 +9,11 @@ padding P, dilation D. A dilated kernel covers D*(F - 1) + 1 input cells.
 """
 
 import itertools
-import numbers
 from typing import NamedTuple
 
 import numpy as np
+
+from cnn_lib._checks import check_int
 
 __all__ = [
     "PADDING_NAMES",
@@ -42,15 +43,6 @@ PADDING_NAMES = ("valid", "same", "full")
 # --------------------------------------------------------------------------------------------
 # Argument checking
 # --------------------------------------------------------------------------------------------
-def _check_int(name, value, minimum):
-    """Return ``value`` as a Python int, or raise if it is not an int >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return int(value)
-
-
 def _is_pair(value):
     return isinstance(value, (tuple, list))
 
@@ -61,8 +53,8 @@ def _check_pair(name, value, minimum):
         if len(value) != 2:
             raise ValueError(f"{name} must be an int or a pair of ints, got {value!r} "
                              f"(length {len(value)})")
-        return tuple(_check_int(f"{name}[{i}]", v, minimum) for i, v in enumerate(value))
-    value = _check_int(name, value, minimum)
+        return tuple(check_int(v, f"{name}[{i}]", minimum) for i, v in enumerate(value))
+    value = check_int(value, name, minimum)
     return (value, value)
 
 
@@ -129,7 +121,7 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1, strict=
     names = ("size", "kernel_size", "stride", "padding", "dilation")
     minimums = (1, 1, 1, 0, 1)
     if not any(_is_pair(a) for a in args):
-        ints = [_check_int(n, a, m) for n, a, m in zip(names, args, minimums)]
+        ints = [check_int(a, n, m) for n, a, m in zip(names, args, minimums)]
         return _output_size_1d(*ints, strict)
     pairs = [_check_pair(n, a, m) for n, a, m in zip(names, args, minimums)]
     height, width = zip(*pairs)
@@ -172,8 +164,8 @@ def same_padding(kernel_size, dilation=1):
     >>> [same_padding(F) for F in (3, 5, 7)]
     [1, 2, 3]
     """
-    kernel_size = _check_int("kernel_size", kernel_size, 1)
-    dilation = _check_int("dilation", dilation, 1)
+    kernel_size = check_int(kernel_size, "kernel_size", 1)
+    dilation = check_int(dilation, "dilation", 1)
     total = dilation * (kernel_size - 1)
     if total % 2:
         raise ValueError(
@@ -191,8 +183,8 @@ def full_padding(kernel_size, dilation=1):
     >>> full_padding(3)
     2
     """
-    kernel_size = _check_int("kernel_size", kernel_size, 1)
-    dilation = _check_int("dilation", dilation, 1)
+    kernel_size = check_int(kernel_size, "kernel_size", 1)
+    dilation = check_int(dilation, "dilation", 1)
     return dilation * (kernel_size - 1)
 
 
@@ -244,7 +236,7 @@ def pool_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil
     names = ("size", "kernel_size", "stride", "padding", "dilation")
     minimums = (1, 1, 1, 0, 1)
     if not any(_is_pair(a) for a in args):
-        ints = [_check_int(n, a, m) for n, a, m in zip(names, args, minimums)]
+        ints = [check_int(a, n, m) for n, a, m in zip(names, args, minimums)]
         return _pool_size_1d(*ints, ceil_mode)
     pairs = [_check_pair(n, a, m) for n, a, m in zip(names, args, minimums)]
     height, width = zip(*pairs)
@@ -289,7 +281,7 @@ def conv_transpose_output_size(size, kernel_size, stride=1, padding=0, output_pa
     names = ("size", "kernel_size", "stride", "padding", "output_padding", "dilation")
     minimums = (1, 1, 1, 0, 0, 1)
     if not any(_is_pair(a) for a in args):
-        return _transpose_size_1d(*[_check_int(n, a, m) for n, a, m in zip(names, args,
+        return _transpose_size_1d(*[check_int(a, n, m) for n, a, m in zip(names, args,
                                                                             minimums)])
     pairs = [_check_pair(n, a, m) for n, a, m in zip(names, args, minimums)]
     height, width = zip(*pairs)
@@ -338,9 +330,9 @@ def receptive_field(layers):
         if not isinstance(layer, (list, tuple)) or len(layer) not in (2, 3):
             raise ValueError(f"layers[{i}] must be (kernel_size, stride) or (kernel_size, "
                              f"stride, dilation), got {layer!r}")
-        kernel_size = _check_int(f"layers[{i}] kernel_size", layer[0], 1)
-        stride = _check_int(f"layers[{i}] stride", layer[1], 1)
-        dilation = _check_int(f"layers[{i}] dilation", layer[2], 1) if len(layer) == 3 else 1
+        kernel_size = check_int(layer[0], f"layers[{i}] kernel_size", 1)
+        stride = check_int(layer[1], f"layers[{i}] stride", 1)
+        dilation = check_int(layer[2], f"layers[{i}] dilation", 1) if len(layer) == 3 else 1
         size += dilation * (kernel_size - 1) * jump
         jump *= stride
     return ReceptiveField(size, jump)
@@ -358,11 +350,11 @@ def conv_params(in_channels, out_channels, kernel_size, bias=True, groups=1):
     >>> conv_params(3, 10, 5)  # ten 5x5x3 filters with biases
     760
     """
-    in_channels = _check_int("in_channels", in_channels, 1)
-    out_channels = _check_int("out_channels", out_channels, 1)
+    in_channels = check_int(in_channels, "in_channels", 1)
+    out_channels = check_int(out_channels, "out_channels", 1)
     kh, kw = _check_pair("kernel_size", kernel_size, 1)
     bias = _check_bool("bias", bias)
-    groups = _check_int("groups", groups, 1)
+    groups = check_int(groups, "groups", 1)
     for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
         if channels % groups:
             raise ValueError(f"groups must divide {name}: got groups={groups} and "
@@ -385,11 +377,11 @@ def conv_multiplications(in_channels, out_channels, kernel_size, output_size, gr
     >>> conv_multiplications(6, 16, 3, 14)  # 6 -> 16 channels, 3x3, a 14x14 output
     169344
     """
-    in_channels = _check_int("in_channels", in_channels, 1)
-    out_channels = _check_int("out_channels", out_channels, 1)
+    in_channels = check_int(in_channels, "in_channels", 1)
+    out_channels = check_int(out_channels, "out_channels", 1)
     kh, kw = _check_pair("kernel_size", kernel_size, 1)
     h, w = _check_pair("output_size", output_size, 1)
-    groups = _check_int("groups", groups, 1)
+    groups = check_int(groups, "groups", 1)
     for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
         if channels % groups:
             raise ValueError(f"groups must divide {name}: got groups={groups} and "
@@ -399,8 +391,8 @@ def conv_multiplications(in_channels, out_channels, kernel_size, output_size, gr
 
 def linear_params(in_features, out_features, bias=True):
     """Number of learnable parameters of ``torch.nn.Linear``: in*out (+ out biases), an int."""
-    in_features = _check_int("in_features", in_features, 1)
-    out_features = _check_int("out_features", out_features, 1)
+    in_features = check_int(in_features, "in_features", 1)
+    out_features = check_int(out_features, "out_features", 1)
     bias = _check_bool("bias", bias)
     return in_features * out_features + (out_features if bias else 0)
 
@@ -416,7 +408,7 @@ def mlp_params(sizes, bias=False):
         raise TypeError(f"sizes must be a list or tuple of ints, got {type(sizes).__name__}")
     if len(sizes) < 2:
         raise ValueError(f"sizes must hold at least two ints (input and output), got {sizes!r}")
-    sizes = [_check_int(f"sizes[{i}]", s, 1) for i, s in enumerate(sizes)]
+    sizes = [check_int(s, f"sizes[{i}]", 1) for i, s in enumerate(sizes)]
     bias = _check_bool("bias", bias)
     return sum(linear_params(a, b, bias) for a, b in itertools.pairwise(sizes))
 
@@ -531,7 +523,7 @@ def conv_as_matrix(weight, input_size, sparse=False):
     else:
         eye, kron = np.eye, np.kron
     if weight.ndim == 1:
-        n = _check_int("input_size", input_size, 1)
+        n = check_int(input_size, "input_size", 1)
         conv_output_size(n, len(weight))  # raises if the kernel is longer than the input
         matrix = _toeplitz(weight, n, eye)
         shape = (n - len(weight) + 1, n)

@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from cnn_lib import scratch
+from cnn_lib._checks import check_int
 
 __all__ = [
     "Conv2d",
@@ -36,20 +37,12 @@ __all__ = [
 ]
 
 
-def _check_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return int(value)
-
-
 def _rng(rng):
     if rng is None:
         return np.random.default_rng()
     if isinstance(rng, np.random.Generator):
         return rng
-    return np.random.default_rng(_check_int("rng seed", rng, 0))
+    return np.random.default_rng(check_int(rng, "rng seed", 0))
 
 
 class Layer:
@@ -82,9 +75,9 @@ class Conv2d(Layer):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, rng=None):
         super().__init__()
-        self.in_channels = _check_int("in_channels", in_channels)
-        self.out_channels = _check_int("out_channels", out_channels)
-        k = _check_int("kernel_size", kernel_size)
+        self.in_channels = check_int(in_channels, "in_channels")
+        self.out_channels = check_int(out_channels, "out_channels")
+        k = check_int(kernel_size, "kernel_size")
         self.stride, self.padding = stride, padding
         fan_in = self.in_channels * k * k
         self.params["weight"] = _rng(rng).normal(0, np.sqrt(2 / fan_in),
@@ -147,8 +140,8 @@ class Linear(Layer):
 
     def __init__(self, in_features, out_features, rng=None):
         super().__init__()
-        in_features = _check_int("in_features", in_features)
-        out_features = _check_int("out_features", out_features)
+        in_features = check_int(in_features, "in_features")
+        out_features = check_int(out_features, "out_features")
         self.params["weight"] = _rng(rng).normal(0, np.sqrt(2 / in_features),
                                                  (out_features, in_features))
         self.params["bias"] = np.zeros(out_features)
@@ -258,8 +251,8 @@ def fit(model, X, y, epochs=10, lr=0.05, momentum=0.9, weight_decay=0.0, batch_s
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if X.ndim < 2 or y.shape != (len(X),):
         raise ValueError(f"X must be (N, ...) and y (N,), got {X.shape} and {y.shape}")
-    epochs, batch_size = _check_int("epochs", epochs), _check_int("batch_size", batch_size)
-    rng = np.random.default_rng(_check_int("seed", seed, 0))
+    epochs, batch_size = check_int(epochs, "epochs"), check_int(batch_size, "batch_size")
+    rng = np.random.default_rng(check_int(seed, "seed", 0))
     optimizer = SGD(model, lr, momentum, weight_decay)
     history = {"loss": [], "train_accuracy": [], "seconds": 0.0}
     start = time.perf_counter()

@@ -17,10 +17,11 @@ PyTorch).
 - :func:`summary` and :func:`summary_table`: every layer's output shape and parameters.
 """
 
-import numbers
 
 import torch
 from torch import nn
+
+from cnn_lib._checks import check_int
 
 __all__ = [
     "AlexNet",
@@ -40,14 +41,6 @@ __all__ = [
 ]
 
 
-def _check_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return int(value)
-
-
 class MLP(nn.Sequential):
     """A fully connected network: flatten, then Linear + ReLU layers, then a Linear output.
 
@@ -60,11 +53,11 @@ class MLP(nn.Sequential):
     """
 
     def __init__(self, in_features, hidden=(64,), num_classes=10):
-        in_features = _check_int("in_features", in_features)
-        num_classes = _check_int("num_classes", num_classes)
+        in_features = check_int(in_features, "in_features")
+        num_classes = check_int(num_classes, "num_classes")
         if not isinstance(hidden, (list, tuple)):
             raise TypeError(f"hidden must be a tuple of ints, got {type(hidden).__name__}")
-        widths = [in_features] + [_check_int("hidden width", h) for h in hidden]
+        widths = [in_features] + [check_int(h, "hidden width") for h in hidden]
         layers = [nn.Flatten()]
         for a, b in zip(widths, widths[1:]):
             layers += [nn.Linear(a, b), nn.ReLU()]
@@ -86,9 +79,9 @@ class TinyCNN(nn.Module):
 
     def __init__(self, channels=16, num_classes=10, pool_stride=1):
         super().__init__()
-        channels = _check_int("channels", channels)
-        num_classes = _check_int("num_classes", num_classes)
-        pool_stride = _check_int("pool_stride", pool_stride)
+        channels = check_int(channels, "channels")
+        num_classes = check_int(num_classes, "num_classes")
+        pool_stride = check_int(pool_stride, "pool_stride")
         self.features = nn.Sequential(
             nn.Conv2d(1, channels, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, stride=pool_stride),
             nn.Conv2d(channels, 2 * channels, 3, padding=1), nn.ReLU(),
@@ -109,7 +102,7 @@ class SimpleCNN(nn.Module):
 
     def __init__(self, num_classes=10):
         super().__init__()
-        num_classes = _check_int("num_classes", num_classes)
+        num_classes = check_int(num_classes, "num_classes")
         self.conv1 = nn.Conv2d(1, 6, kernel_size=3, stride=1, padding=1)
         self.conv2 = nn.Conv2d(6, 16, kernel_size=3, stride=1, padding=1)
         self.pool = nn.MaxPool2d(2)
@@ -134,7 +127,7 @@ class LeNet5(nn.Sequential):
     had a trainable weight and bias per map and C3 connected to only some of S2's maps.)"""
 
     def __init__(self, num_classes=10):
-        num_classes = _check_int("num_classes", num_classes)
+        num_classes = check_int(num_classes, "num_classes")
         super().__init__(
             nn.Conv2d(1, 6, kernel_size=5), nn.Tanh(), nn.AvgPool2d(2),
             nn.Conv2d(6, 16, kernel_size=5), nn.Tanh(), nn.AvgPool2d(2),
@@ -153,7 +146,7 @@ class AlexNet(nn.Module):
 
     def __init__(self, num_classes=1000):
         super().__init__()
-        num_classes = _check_int("num_classes", num_classes)
+        num_classes = check_int(num_classes, "num_classes")
         self.features = nn.Sequential(
             nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2), nn.ReLU(inplace=True),
             nn.MaxPool2d(kernel_size=3, stride=2),
@@ -182,7 +175,7 @@ class _VGG(nn.Module):
 
     def __init__(self, config, num_classes=1000):
         super().__init__()
-        num_classes = _check_int("num_classes", num_classes)
+        num_classes = check_int(num_classes, "num_classes")
         layers, channels = [], 3
         for item in config:
             if item == "M":
@@ -254,7 +247,7 @@ class GoogLeNet(nn.Module):
 
     def __init__(self, num_classes=1000):
         super().__init__()
-        num_classes = _check_int("num_classes", num_classes)
+        num_classes = check_int(num_classes, "num_classes")
         self.stem = nn.Sequential(
             _conv_bn(3, 64, kernel_size=7, stride=2, padding=3),
             nn.MaxPool2d(3, stride=2, ceil_mode=True),
@@ -313,7 +306,7 @@ class ResNet18(nn.Module):
 
     def __init__(self, num_classes=1000):
         super().__init__()
-        num_classes = _check_int("num_classes", num_classes)
+        num_classes = check_int(num_classes, "num_classes")
         self.stem = nn.Sequential(
             nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False),
             nn.BatchNorm2d(64), nn.ReLU(inplace=True),
@@ -356,13 +349,13 @@ class ResidualStack(nn.Module):
 
     def __init__(self, blocks, residual=True, channels=16, size=8, num_classes=10):
         super().__init__()
-        blocks = _check_int("blocks", blocks, 0)
-        channels, size = _check_int("channels", channels), _check_int("size", size)
+        blocks = check_int(blocks, "blocks", 0)
+        channels, size = check_int(channels, "channels"), check_int(size, "size")
         self.stem = nn.Sequential(nn.Conv2d(1, channels, 3, padding=1), nn.ReLU())
         self.blocks = nn.Sequential(*[_TwoConvs(channels, bool(residual))
                                       for _ in range(blocks)])
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(channels * size * size,
-                                                          _check_int("num_classes", num_classes)))
+                                                          check_int(num_classes, "num_classes")))
 
     def forward(self, x):
         return self.head(self.blocks(self.stem(x)))
@@ -390,13 +383,13 @@ class WindowDetector(nn.Module):
 
     def __init__(self, num_classes=4, channels=16, hidden=64):
         super().__init__()
-        self.num_classes = _check_int("num_classes", num_classes, 2)
-        channels = _check_int("channels", channels)
+        self.num_classes = check_int(num_classes, "num_classes", 2)
+        channels = check_int(channels, "channels")
         self.features = nn.Sequential(
             nn.Conv2d(1, channels, 5), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(channels, 2 * channels, 3), nn.ReLU())
         self.classifier = nn.Sequential(
-            nn.Conv2d(2 * channels, _check_int("hidden", hidden), 4), nn.ReLU(),
+            nn.Conv2d(2 * channels, check_int(hidden, "hidden"), 4), nn.ReLU(),
             nn.Conv2d(hidden, self.num_classes + 4, 1))
 
     def forward(self, x):
@@ -421,16 +414,16 @@ class UNet(nn.Module):
 
     def __init__(self, in_channels=1, num_classes=4, width=16, skip=True):
         super().__init__()
-        c = _check_int("width", width)
+        c = check_int(width, "width")
         self.skip = bool(skip)
-        self.down1 = _double_conv(_check_int("in_channels", in_channels), c)
+        self.down1 = _double_conv(check_int(in_channels, "in_channels"), c)
         self.down2 = _double_conv(c, 2 * c)
         self.bottom = _double_conv(2 * c, 4 * c)
         self.up2 = nn.ConvTranspose2d(4 * c, 2 * c, 2, stride=2)
         self.merge2 = _double_conv(4 * c if self.skip else 2 * c, 2 * c)
         self.up1 = nn.ConvTranspose2d(2 * c, c, 2, stride=2)
         self.merge1 = _double_conv(2 * c if self.skip else c, c)
-        self.head = nn.Conv2d(c, _check_int("num_classes", num_classes, 2), 1)
+        self.head = nn.Conv2d(c, check_int(num_classes, "num_classes", 2), 1)
 
     def forward(self, x):
         if x.shape[-1] % 4 or x.shape[-2] % 4:
@@ -465,7 +458,7 @@ def summary(model, input_shape, depth=None):
             or not all(isinstance(n, int) and n > 0 for n in input_shape)):
         raise ValueError(f"input_shape must be (C, H, W) of positive ints, got {input_shape!r}")
     if depth is not None:
-        depth = _check_int("depth", depth)
+        depth = check_int(depth, "depth")
     def level(name):  # 1 for the model's children, 2 for theirs, ...
         return name.count(".") + 1
 

@@ -8,7 +8,6 @@ animation with play / step controls (``plot.animation_html``) for the static HTM
 """
 
 import functools
-from numbers import Integral
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,17 +17,6 @@ RGB = {"input": (198, 219, 239), "padding": (240, 240, 240), "line": (150, 150, 
        "frame": (8, 81, 156), "window": (255, 127, 14), "tap": (255, 205, 150),
        "unread": (214, 39, 40), "done": (199, 233, 192), "text": (0, 0, 0),
        "pad_text": (128, 128, 128), "background": (255, 255, 255)}
-
-
-def check_int(value, name, low, high=None):
-    """``value`` as an int in ``low..high`` (``high=None``: no upper limit), or a TypeError /
-    ValueError that names ``name``: the argument check of every explorer."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < low or (high is not None and value > high):
-        limits = f">= {low}" if high is None else f"in {low}..{high}"
-        raise ValueError(f"{name} must be an int {limits}, got {value}")
-    return int(value)
 
 
 @functools.lru_cache(maxsize=16)

@@ -23,7 +23,8 @@ import ipywidgets as w
 import numpy as np
 
 from cnn_lib import detection
-from cnn_lib.widgets.cells import RGB, check_int, font, image_animation
+from cnn_lib._checks import check_int
+from cnn_lib.widgets.cells import RGB, font, image_animation
 
 __all__ = [
     "BOX_A",

@@ -23,7 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from cnn_lib import arithmetic, plot, scratch
-from cnn_lib.widgets.cells import RGB, check_int, cross, draw_cells, font, image_animation
+from cnn_lib._checks import check_int
+from cnn_lib.widgets.cells import RGB, cross, draw_cells, font, image_animation
 
 __all__ = [
     "ConvGeometry",

@@ -16,7 +16,8 @@ import ipywidgets as w
 import numpy as np
 
 from cnn_lib import scratch
-from cnn_lib.widgets.cells import RGB, check_int, draw_cells, font, image_animation
+from cnn_lib._checks import check_int
+from cnn_lib.widgets.cells import RGB, draw_cells, font, image_animation
 
 __all__ = [
     "POOLINGS",
