@@ -44,6 +44,26 @@ def corr2d(X, K):
     return Y
 
 
+def input_and_weight(fn, input, weight, weight_layout):
+    """Check ``input`` and ``weight`` of a convolution (or a transposed one) as arrays.
+
+    ``weight_layout`` describes the expected 4-D layout in the error message. Returns
+    ``(x, w, batched)``: ``x`` of shape (N, C_in, H, W) (a batch of one if ``input`` was an
+    unbatched (C_in, H, W)), ``w`` as given, neither of them empty.
+    """
+    x = as_real_array(input, "input", fn)
+    w = as_real_array(weight, "weight", fn)
+    check_ndim(x, "input", fn, (3, 4), "(N, C_in, H, W) or unbatched (C_in, H, W)")
+    check_ndim(w, "weight", fn, (4,), weight_layout)
+    if min(w.shape) == 0:
+        raise ValueError(f"{fn}: weight must not be empty, got shape {w.shape}")
+    if min(x.shape[-2:]) == 0:
+        raise ValueError(f"{fn}: input must have a non-empty height and width, got shape "
+                         f"{x.shape}")
+    batched = x.ndim == 4
+    return (x if batched else x[None]), w, batched
+
+
 def conv_arguments(fn, input, weight, stride, padding, dilation, groups):
     """Check the arguments of ``conv2d`` (and its backward) and bring them into one form.
 
@@ -51,13 +71,7 @@ def conv_arguments(fn, input, weight, stride, padding, dilation, groups):
     (N, C_in, H, W) (a batch of one if ``input`` was unbatched), ``w`` has shape
     (C_out, C_in / groups, kh, kw), and ``pads = (top, bottom, left, right)``.
     """
-    x = as_real_array(input, "input", fn)
-    w = as_real_array(weight, "weight", fn)
-    check_ndim(x, "input", fn, (3, 4), "(N, C_in, H, W) or unbatched (C_in, H, W)")
-    check_ndim(w, "weight", fn, (4,), "(C_out, C_in / groups, kh, kw)")
-    batched = x.ndim == 4
-    if not batched:
-        x = x[None]
+    x, w, batched = input_and_weight(fn, input, weight, "(C_out, C_in / groups, kh, kw)")
     stride = pair(stride, "stride", fn, 1)
     dilation = pair(dilation, "dilation", fn, 1)
     groups = check_int(groups, "groups", fn, 1)
@@ -74,12 +88,6 @@ def conv_arguments(fn, input, weight, stride, padding, dilation, groups):
             f"{fn}: weight has {w.shape[1]} input channels per group but input has {C_in} "
             f"channels (groups={groups}); expected weight.shape[1] == input channels / groups "
             f"== {C_in // groups}")
-    if min(w.shape) == 0:
-        raise ValueError(f"{fn}: weight must not be empty, got shape {w.shape}")
-
-    if min(x.shape[2:]) == 0:
-        raise ValueError(f"{fn}: input must have a non-empty height and width, got shape "
-                         f"{x.shape if batched else x.shape[1:]}")
     kh, kw = w.shape[2:]
     if isinstance(padding, str):
         if padding == "valid":

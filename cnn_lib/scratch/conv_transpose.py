@@ -22,8 +22,8 @@ import numpy as np
 
 from cnn_lib import arithmetic
 
-from ._checks import as_real_array, check_int, check_ndim, float_dtype, pair
-from .conv import conv2d
+from ._checks import as_real_array, check_int, float_dtype, pair
+from .conv import conv2d, input_and_weight
 
 
 def transpose_arguments(fn, input, weight, bias, stride, padding, output_padding, groups,
@@ -35,13 +35,7 @@ def transpose_arguments(fn, input, weight, bias, stride, padding, output_padding
     (C_in, C_out / groups, kh, kw) and ``bias`` of shape (C_out,) or None, all three in the
     dtype of the result; the others as (height, width) pairs and an int.
     """
-    x = as_real_array(input, "input", fn)
-    w = as_real_array(weight, "weight", fn)
-    check_ndim(x, "input", fn, (3, 4), "(N, C_in, H, W) or unbatched (C_in, H, W)")
-    check_ndim(w, "weight", fn, (4,), "(C_in, C_out / groups, kh, kw)")
-    batched = x.ndim == 4
-    if not batched:
-        x = x[None]
+    x, w, batched = input_and_weight(fn, input, weight, "(C_in, C_out / groups, kh, kw)")
     stride = pair(stride, "stride", fn, 1)
     padding = pair(padding, "padding", fn, 0)
     output_padding = pair(output_padding, "output_padding", fn, 0)
@@ -57,11 +51,6 @@ def transpose_arguments(fn, input, weight, bias, stride, padding, output_padding
             f"{fn}: weight has {w.shape[0]} input channels (weight.shape[0]) but input has "
             f"{C_in} channels; a transposed convolution's weight is laid out "
             f"(C_in, C_out / groups, kh, kw), the other way round from conv2d's")
-    if min(w.shape) == 0:
-        raise ValueError(f"{fn}: weight must not be empty, got shape {w.shape}")
-    if min(x.shape[2:]) == 0:
-        raise ValueError(f"{fn}: input must have a non-empty height and width, got shape "
-                         f"{x.shape if batched else x.shape[1:]}")
     C_out = w.shape[1] * groups
     arrays = (x, w)
     if bias is not None:
