@@ -1,8 +1,12 @@
 """Speed of ``cnn_lib.scratch.conv2d`` and ``conv2d_backward`` against PyTorch's CPU conv2d,
 and of ``scratch.conv_transpose2d`` against ``F.conv_transpose2d`` (chapter 6's decoders).
 
-Run ``python -m benchmarks.conv``. Prints, for each teaching shape (float32, batch 64), the
-median time of the NumPy version divided by the median time of PyTorch, forward and backward.
+Run ``python -m benchmarks.conv``. Prints, for each teaching shape (batch 64), the median time
+of the NumPy version divided by the median time of PyTorch, forward and backward: first in
+float32 (what the chapters train in), then in float64 (the precision in which ``scratch`` is
+proved equal to PyTorch). The two tables compare different things: in float32 PyTorch runs
+oneDNN's direct-convolution kernels; in float64, which oneDNN does not handle, it falls back to
+im2col and a matrix product, the same algorithm as ``scratch.conv2d``.
 DESIGN.md's budget is a ratio of at most 1.5. PyTorch's backward is autograd's backward of
 ``F.conv2d`` with input, weight and bias all requiring gradients; PyTorch keeps its default
 number of threads (printed), NumPy's matrix products use OpenBLAS's default threads.
@@ -31,7 +35,8 @@ SHAPES = [
 ]
 
 
-def time_shape(N, C_in, C_out, size, kernel, padding, repeat=15, number=5, seed=0):
+def time_shape(N, C_in, C_out, size, kernel, padding, repeat=15, number=5, seed=0,
+               dtype=np.float32):
     """Median times in ms of the four calls (NumPy / PyTorch, forward / backward), one shape."""
     import torch
     import torch.nn.functional as F
@@ -39,12 +44,12 @@ def time_shape(N, C_in, C_out, size, kernel, padding, repeat=15, number=5, seed=
     from cnn_lib.scratch import conv2d, conv2d_backward
 
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal((N, C_in, size, size), dtype=np.float32)
-    w = rng.standard_normal((C_out, C_in, kernel, kernel), dtype=np.float32)
-    b = rng.standard_normal(C_out, dtype=np.float32)
+    x = rng.standard_normal((N, C_in, size, size), dtype=dtype)
+    w = rng.standard_normal((C_out, C_in, kernel, kernel), dtype=dtype)
+    b = rng.standard_normal(C_out, dtype=dtype)
     xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
     out_t = F.conv2d(xt, wt, bt, padding=padding)
-    go = rng.standard_normal(tuple(out_t.shape), dtype=np.float32)
+    go = rng.standard_normal(tuple(out_t.shape), dtype=dtype)
     go_t = torch.tensor(go)
 
     def torch_forward():
@@ -55,7 +60,7 @@ def time_shape(N, C_in, C_out, size, kernel, padding, repeat=15, number=5, seed=
         torch.autograd.grad(out_t, (xt, wt, bt), go_t, retain_graph=True)
 
     H_out = size + 2 * padding - kernel + 1
-    cols = rng.standard_normal((N * H_out * H_out, C_in * kernel * kernel), dtype=np.float32)
+    cols = rng.standard_normal((N * H_out * H_out, C_in * kernel * kernel), dtype=dtype)
     w_t = np.ascontiguousarray(w.reshape(C_out, -1).T)
 
     calls = {
@@ -78,8 +83,8 @@ def time_shape(N, C_in, C_out, size, kernel, padding, repeat=15, number=5, seed=
     return {**medians, **minima}
 
 
-def run(repeat=15, number=5):
-    """Time every shape in SHAPES; one dict per shape with times in ms and the ratios.
+def run(repeat=15, number=5, dtype=np.float32):
+    """Time every shape in SHAPES in ``dtype``; one dict per shape with times in ms and ratios.
 
     ``forward_ratio`` / ``backward_ratio`` divide medians (the budget's measure);
     ``*_ratio_min`` divide the fastest runs, the ones least disturbed by other programs.
@@ -88,9 +93,10 @@ def run(repeat=15, number=5):
 
     rows = []
     for name, *shape in SHAPES:
-        t = time_shape(*shape, repeat=repeat, number=number)
+        t = time_shape(*shape, repeat=repeat, number=number, dtype=dtype)
         rows.append({
             "shape": name,
+            "dtype": np.dtype(dtype).name,
             **t,
             "forward_ratio": t["numpy_forward_ms"] / t["torch_forward_ms"],
             "backward_ratio": t["numpy_backward_ms"] / t["torch_backward_ms"],
@@ -103,11 +109,10 @@ def run(repeat=15, number=5):
     return rows
 
 
-def main():
-    """Print the table of ``run()``."""
-    rows = run()
-    print(f"conv2d, float32, median of repeats; torch threads = {rows[0]['torch_threads']}, "
-          f"CPU cores = {rows[0]['cpu_count']}")
+def print_table(rows):
+    """Print the rows of ``run()``, one line per shape."""
+    print(f"conv2d, {rows[0]['dtype']}, median of repeats; torch threads = "
+          f"{rows[0]['torch_threads']}, CPU cores = {rows[0]['cpu_count']}")
     header = (f"{'shape':30} {'fwd np ms':>9} {'fwd pt ms':>9} {'fwd ratio':>9} "
               f"{'bwd np ms':>9} {'bwd pt ms':>9} {'bwd ratio':>9} "
               f"{'fwd min r':>9} {'bwd min r':>9} {'GEMM flr':>9}")
@@ -119,10 +124,19 @@ def main():
               f"{r['torch_backward_ms']:9.2f} {r['backward_ratio']:9.2f} "
               f"{r['forward_ratio_min']:9.2f} {r['backward_ratio_min']:9.2f} "
               f"{r['gemm_floor_ratio']:9.2f}")
+    print()
+
+
+def main():
+    """Print the float32 and float64 tables of ``run()``, then ``run_transpose()``'s."""
+    for dtype in (np.float32, np.float64):
+        print_table(run(dtype=dtype))
     print("ratio = NumPy time / PyTorch time (budget: <= 1.5); 'min r' = ratio of the fastest "
           "runs (least disturbed by other programs)")
     print("GEMM flr = the bare matrix product of im2col over PyTorch's whole forward: the lowest "
           "forward ratio any im2col + matmul version can reach on this machine")
+    print("float32: PyTorch runs oneDNN's direct convolution; float64: PyTorch also does im2col "
+          "+ matrix product (MKL), like scratch.conv2d (OpenBLAS)")
     print()
     print_transpose(run_transpose())
 
