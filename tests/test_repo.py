@@ -94,6 +94,28 @@ def test_licenses():
     assert "Attribution 4.0 International" in read("LICENSE-CONTENT")
 
 
+def test_citation_record_matches_the_book():
+    import yaml
+
+    cff = yaml.safe_load(read("CITATION.cff"))
+    assert cff["cff-version"] == "1.2.0"
+    assert cff["title"] == config_value("title")
+    authors = [a["name"] for a in cff["authors"]]
+    assert authors == ["The Executable CNN Book contributors"]
+    assert config_value("author").startswith(authors[0])
+    year = str(cff["date-released"])[:4]
+    assert year == str(config_value("copyright"))
+    assert f'version = "{cff["version"]}"' in read("pyproject.toml")
+    assert cff["license"] == ["CC-BY-4.0", "MIT"]
+    # the intro's "cite the book as" sentence and its BibTeX say the same
+    intro = " ".join(read("book/intro.md").split())
+    assert f"*{cff['title']}*, {authors[0]}, {year}" in intro
+    bibtex = re.search(r"```bibtex\n(.*?)```", read("book/intro.md"), re.S).group(1)
+    assert f"title  = {{{cff['title']}}}" in bibtex
+    assert f"author = {{{{{authors[0]}}}}}" in bibtex
+    assert f"year   = {{{year}}}" in bibtex
+
+
 def test_toc_lists_exactly_the_chapters_that_exist():
     toc = read("_toc.yml")
     listed = re.findall(r"file: notebooks/(\S+)", toc)
