@@ -124,6 +124,17 @@ def test_toc_lists_exactly_the_chapters_that_exist():
         assert (ROOT / f"{page}.md").exists(), page
 
 
+# The book's code column shows about 88 characters before a code cell scrolls sideways.
+CODE_LINE_CHARS = 88
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_lines_fit_the_page(nb_path):
+    long = [(i, line) for i, cell in enumerate(code_cells(nb_path))
+            for line in "".join(cell["source"]).splitlines() if len(line) > CODE_LINE_CHARS]
+    assert not long, f"code lines over {CODE_LINE_CHARS} characters (code cell, line): {long}"
+
+
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_committed_with_outputs(nb_path):
     cells = [c for c in code_cells(nb_path) if "".join(c["source"]).strip()]
