@@ -142,6 +142,29 @@ def test_translation_equivariance_003_004():
     assert not np.allclose(f(np.rot90(x)), np.rot90(f(x)))
 
 
+def test_strided_convolution_is_equivariant_only_to_shifts_by_multiples_of_the_stride():
+    """With stride S, a shift by m*S moves the output by m cells; a shift by 1 gives an output
+    that is no shift of the old one. Computed with PyTorch (circular padding), not scratch."""
+    rng = np.random.default_rng(2)
+    x, K = torch.tensor(rng.standard_normal((16, 16))), torch.tensor(rng.standard_normal((3, 3)))
+
+    def f(a):  # circular padding 1, 3x3 kernel, stride 2: 16x16 -> 8x8
+        return F.conv2d(F.pad(a[None, None], (1, 1, 1, 1), mode="circular"), K[None, None],
+                        stride=2)[0, 0]
+
+    y = f(x)
+    assert tuple(y.shape) == (8, 8)
+    for shift in (2, 4, 6):
+        assert torch.allclose(f(torch.roll(x, shift, 1)), torch.roll(y, shift // 2, 1))
+    for shift in (1, 3):
+        moved = f(torch.roll(x, shift, 1))
+        assert not any(torch.allclose(moved, torch.roll(y, t, 1)) for t in range(8))
+    # the chapter's own scratch version agrees
+    ours = scratch.conv2d(scratch.pad(x.numpy(), 1, mode="circular")[None, None],
+                          K.numpy()[None, None], stride=2)[0, 0]
+    np.testing.assert_allclose(ours, y.numpy())
+
+
 def test_sparse_interactions_table_002():
     costs = arithmetic.conv_costs((280, 320), (1, 2))
     assert costs["output_size"] == (280, 319)

@@ -49,6 +49,25 @@ def test_even_kernel_same_padding_is_one_before_two_after():
         arithmetic.same_padding(4)
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
+@pytest.mark.parametrize("k", [2, 4])
+def test_pytorch_same_padding_puts_the_extra_cell_bottom_right(k):
+    """Against F.conv2d itself, not scratch: 'same' with an even kernel equals F.pad with
+    (k - 1) // 2 cells before (left, top) and k // 2 after (right, bottom), not the reverse."""
+    rng = np.random.default_rng(3)
+    x, w = torch.tensor(rng.normal(size=(1, 1, 6, 6))), torch.tensor(rng.normal(size=(1, 1, k, k)))
+    same = F.conv2d(x, w, padding="same")
+    assert same.shape == x.shape
+    before, after = (k - 1) // 2, k // 2
+    bottom_right = F.conv2d(F.pad(x, (before, after, before, after)), w)  # left, right, top, bottom
+    top_left = F.conv2d(F.pad(x, (after, before, after, before)), w)
+    assert torch.allclose(same, bottom_right)
+    assert not torch.allclose(same, top_left)
+    # mixed splits (extra cell bottom-left or top-right) are not it either
+    assert not torch.allclose(same, F.conv2d(F.pad(x, (after, before, before, after)), w))
+    assert not torch.allclose(same, F.conv2d(F.pad(x, (before, after, after, before)), w))
+
+
 def test_padding_modes_on_a_row_and_a_photo_003():
     row = np.array([[1, 2, 3, 4]])
     rows = {m: scratch.pad(row, (2, 2, 0, 0), mode=m)[0].tolist()

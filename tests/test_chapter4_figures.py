@@ -5,6 +5,8 @@ Deck tags as in CURRICULUM.md: [000] CU Boulder, [001] Johns Hopkins, [002] Nort
 [003] Arizona State, [004] UC Berkeley.
 """
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -12,7 +14,7 @@ import torch.nn.functional as F
 
 from cnn_lib import arithmetic, data, scratch
 from cnn_lib.scratch.adaptive_pooling import adaptive_bounds
-from cnn_lib.widgets import KERNELS, fraction_changed, shift_right
+from cnn_lib.widgets import KERNELS, relative_change, shift_right
 
 X = np.array([[2, 2, 7, 3], [9, 4, 6, 1], [8, 5, 2, 4], [3, 1, 2, 6]], dtype=float)[None, None]
 
@@ -55,29 +57,57 @@ def test_a_row_where_half_the_pooled_outputs_change_000():
     assert (pool(before) != pool(after)).sum() == 2 == pool(before).size / 2
 
 
+def _relative_change(before, after):
+    """Per-digit ||after - before|| / ||before||, averaged over the digits (written out here,
+    independently of widgets.relative_change)."""
+    b, a = before.reshape(len(before), -1), after.reshape(len(after), -1)
+    return float(np.mean(np.linalg.norm(a - b, axis=1) / np.linalg.norm(b, axis=1)))
+
+
 def test_shift_resilience_on_all_digits_000():
     train, test, _, _ = data.load_digits()
-    images = np.pad(np.concatenate([train, test]), ((0, 0), (0, 0), (2, 2), (2, 2)))
+    images = np.pad(np.concatenate([train, test]), ((0, 0), (0, 0), (2, 2), (2, 2))).astype(float)
     assert images.shape == (1797, 1, 12, 12)
     names = ["vertical edge", "horizontal edge", "edge (diagonal)", "edge (Laplacian)"]
     bank = np.stack([KERNELS[n][0] for n in names])[:, None] * 1.0
-    detect = lambda x: np.maximum(scratch.conv2d(x, bank, padding=1), 0)  # noqa: E731
-    moved = shift_right(images, 1)
-    d, d_moved = detect(images), detect(moved)
-    fractions = {
-        "input": fraction_changed(images, moved),
-        "conv": fraction_changed(d, d_moved),
-        "max2": fraction_changed(scratch.max_pool2d(d, 2), scratch.max_pool2d(d_moved, 2)),
-        "max3": fraction_changed(scratch.max_pool2d(d, 3, 1), scratch.max_pool2d(d_moved, 3, 1)),
-        "avg2": fraction_changed(scratch.avg_pool2d(d, 2), scratch.avg_pool2d(d_moved, 2)),
-        "global": fraction_changed(d.max(axis=(2, 3)), d_moved.max(axis=(2, 3))),
+    t = torch.tensor
+    stages = {  # pooled with PyTorch, independently of scratch
+        "conv": lambda d: d,
+        "max2": lambda d: F.max_pool2d(t(d), 2).numpy(),
+        "max3": lambda d: F.max_pool2d(t(d), 3, 1).numpy(),
+        "avg2": lambda d: F.avg_pool2d(t(d), 2).numpy(),
+        "avg3": lambda d: F.avg_pool2d(t(d), 3, 1).numpy(),
+        "global": lambda d: d.max(axis=(2, 3)),
     }
-    expected = {"input": 0.947, "conv": 0.980, "max2": 0.758, "max3": 0.608, "avg2": 0.969,
-                "global": 0.0}
-    for key, value in expected.items():
-        assert fractions[key] == pytest.approx(value, abs=0.002), key
-    # the claim, in our numbers: pooling keeps outputs that convolution alone changes
-    assert fractions["max3"] < 0.65 * fractions["conv"]
+    d = F.relu(F.conv2d(t(images), t(bank), padding=1)).numpy()
+    change = {"input": []} | {name: [] for name in stages}
+    for shift in (1, 2, 3):
+        moved = shift_right(images, shift)
+        d_moved = F.relu(F.conv2d(t(moved), t(bank), padding=1)).numpy()
+        change["input"].append(_relative_change(images, moved))
+        for name, stage in stages.items():
+            change[name].append(_relative_change(stage(d), stage(d_moved)))
+    expected = {"input": [0.82, 1.14, 1.26], "conv": [0.92, 1.22, 1.28],
+                "max2": [0.63, 0.96, 1.14], "max3": [0.47, 0.75, 0.95],
+                "avg2": [0.70, 1.05, 1.24], "avg3": [0.49, 0.86, 1.10],
+                "global": [0.0, 0.0, 0.0]}
+    for key, values in expected.items():
+        assert change[key] == pytest.approx(values, abs=0.006), key
+    # the library function the chapter uses gives the same numbers
+    moved = shift_right(images, 1)
+    d_moved = F.relu(F.conv2d(t(moved), t(bank), padding=1)).numpy()
+    assert relative_change(d, d_moved) == pytest.approx(change["conv"][0], abs=1e-12)
+    # the claims: 3x3 pooling halves the change; average pooling about as good as max;
+    # a shift as large as the window changes the pooled map as much as one pixel the conv map
+    conv1 = change["conv"][0]
+    assert change["max3"][0] < 0.55 * conv1 and change["avg3"][0] < 0.55 * conv1
+    assert change["max2"][0] < 0.7 * conv1 and change["avg2"][0] < 0.8 * conv1
+    assert 0 < change["avg3"][0] - change["max3"][0] < 0.05
+    assert 0 < change["avg2"][0] - change["max2"][0] < 0.1
+    assert change["max2"][1] > conv1 and change["max3"][2] > conv1
+    assert change["global"][0] == change["global"][1] == 0.0 < change["global"][2] < 0.005
+    # the conv map's change is only a move (equivariance): shifting it back undoes it
+    assert _relative_change(shift_right(d, 1), d_moved) < 1e-12
 
 
 def test_invariance_and_equivariance_003():
@@ -101,8 +131,21 @@ def test_adaptive_pooling_gives_a_fixed_size_003():
         out = scratch.adaptive_avg_pool2d(m, (2, 2))
         assert out.shape == (1, 16, 2, 2)
         np.testing.assert_allclose(out, F.adaptive_avg_pool2d(torch.tensor(m), (2, 2)).numpy())
-    assert [list(zip(*adaptive_bounds(L, n))) for L, n in [(6, 3), (5, 3), (7, 2)]] == [
-        [(0, 2), (2, 4), (4, 6)], [(0, 2), (1, 4), (3, 5)], [(0, 4), (3, 7)]]
+    cases = [(8, 4), (10, 4), (5, 3), (7, 2)]
+    windows = [[(0, 2), (2, 4), (4, 6), (6, 8)], [(0, 3), (2, 5), (5, 8), (7, 10)],
+               [(0, 2), (1, 4), (3, 5)], [(0, 4), (3, 7)]]
+    assert [list(zip(*adaptive_bounds(L, n))) for L, n in cases] == windows
+    for (L, n), expected in zip(cases, windows):
+        # the rule floor(i*L/n) .. ceil((i+1)*L/n), written out
+        assert [(math.floor(i * L / n), math.ceil((i + 1) * L / n)) for i in range(n)] == expected
+        # and PyTorch's own windows: pool one-hot rows, see which cells reach output i
+        out = F.adaptive_avg_pool1d(torch.eye(L, dtype=torch.float64)[None], n)[0]
+        assert [(int(np.flatnonzero(out[:, i])[0]), int(np.flatnonzero(out[:, i])[-1]) + 1)
+                for i in range(n)] == expected
+    # shared cells between neighbours: L = 10, n = 4 overlaps, but not between windows 1 and 2
+    shared = {(L, n): [e - s for (_, e), (s, _) in zip(w[:-1], w[1:])]
+              for (L, n), w in zip(cases, windows)}
+    assert shared == {(8, 4): [0, 0, 0], (10, 4): [1, 0, 1], (5, 3): [1, 1], (7, 2): [1]}
     assert arithmetic.linear_params(16 * 7 * 7, 10) == 7850
     assert arithmetic.linear_params(16, 10) == 170
 
@@ -115,11 +158,27 @@ def test_what_pooling_saves_000_004():
         s4 = arithmetic.pool_output_size(s3, 2) if pool else s3
         mults = (arithmetic.conv_multiplications(1, 6, 3, s1)
                  + arithmetic.conv_multiplications(6, 16, 3, s3) + 16 * s4**2 * 120)
-        return mults, 6 * s1**2 + 6 * s2**2 + 16 * s3**2 + 16 * s4**2, arithmetic.linear_params(
-            16 * s4**2, 120)
+        stored = 6 * s1**2 + 16 * s3**2 + ((6 * s2**2 + 16 * s4**2) if pool else 0)
+        return mults, stored, arithmetic.linear_params(16 * s4**2, 120)
 
     assert costs(True) == (305_760, 9_800, 94_200)
-    assert costs(False) == (2_224_992, 34_496, 1_505_400)
+    assert costs(False) == (2_224_992, 17_248, 1_505_400)
+    assert round(17_248 / 9_800, 2) == 1.76
+    assert round(2_224_992 / 305_760, 2) == 7.28 and round(1_505_400 / 94_200, 2) == 15.98
+
+    # the activations, counted from PyTorch: every layer's output, with and without pooling
+    def activations(layers):
+        x, total = torch.zeros(1, 1, 28, 28), 0
+        for layer in layers:
+            x = layer(x)
+            total += x.numel()
+        return total
+
+    conv1, conv2 = torch.nn.Conv2d(1, 6, 3, padding=1), torch.nn.Conv2d(6, 16, 3, padding=1)
+    pool = torch.nn.MaxPool2d(2)
+    with torch.no_grad():
+        assert activations([conv1, pool, conv2, pool]) == 9_800
+        assert activations([conv1, conv2]) == 17_248  # no pooled maps to store twice
     # the same counts from PyTorch's FLOP counter (2 per multiply-add) for the convolutions
     from torch.utils.flop_counter import FlopCounterMode
 

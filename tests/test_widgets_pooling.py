@@ -31,6 +31,21 @@ def test_fraction_changed_counts_only_active_outputs():
         pw.fraction_changed(np.zeros(3), np.zeros(4))
 
 
+def test_relative_change_is_per_sample_and_has_no_tolerance():
+    before = np.array([[3.0, 4.0], [1.0, 0.0], [0.0, 0.0]])  # the third sample is left out
+    after = np.array([[3.0, 4.5], [0.0, 1.0], [5.0, 0.0]])
+    # sample 0: 0.5 / 5 = 0.1; sample 1: a value that moves, sqrt(2)
+    assert pw.relative_change(before, after) == pytest.approx((0.1 + np.sqrt(2)) / 2)
+    assert pw.relative_change(before, before) == 0.0
+    tiny = pw.relative_change(before[:1], before[:1] * (1 + 1e-6))
+    assert 0 < tiny == pytest.approx(1e-6)  # a tiny change counts as tiny, not as a change
+    assert pw.relative_change(np.zeros((2, 3)), np.ones((2, 3))) == 0.0
+    with pytest.raises(ValueError, match="same shape"):
+        pw.relative_change(np.zeros((2, 3)), np.zeros((2, 4)))
+    # backwards compatible: fraction_changed still counts every change above 1e-9
+    assert pw.fraction_changed(before[:1], before[:1] * (1 + 1e-6)) == 1.0
+
+
 def test_a_row_where_half_the_pooled_outputs_change():
     """The chapter's by-hand example: every detector value changes, half the pooled ones."""
     before = np.array([[1.0, 5, 2, 0, 1, 3]])

@@ -394,7 +394,8 @@ q11 = FunctionExercise(
     ],
     common_mistakes=[
         (_adaptive_floor_only, "Round the window's end UP: it runs to ceil((i+1)*H/n), so that "
-         "windows of an input that does not divide evenly overlap instead of skipping cells."),
+         "where (i+1)*H/n falls inside a cell, both neighbouring windows include that cell; "
+         "rounding it down gives the cell to the next window only."),
     ],
     hint_text=[
         "For an axis of length L and n outputs, window i is `slice(i * L // n, "

@@ -5,8 +5,9 @@
 - :func:`pooling_explorer`: the same on sliders (a live kernel);
 - :func:`pooling_shift_animation`: the kernel-free twin, the image sliding one pixel per frame.
 
-:func:`shift_right` and :func:`fraction_changed` are also what the chapter's experiment on the
-digits uses.
+:func:`shift_right` and :func:`relative_change` are also what the chapter's experiment on the
+digits uses; :func:`fraction_changed` (an exact count of changed outputs) is the explorer's
+and chapter 1's.
 """
 
 import io
@@ -28,6 +29,7 @@ __all__ = [
     "pooling_shift_animation",
     "pooling_shift_image",
     "pooling_shift_update",
+    "relative_change",
     "render_pooling_shift_png",
     "shift_right",
 ]
@@ -61,6 +63,28 @@ def fraction_changed(before, after, tol=1e-9):
     if not active.any():
         return 0.0
     return float((np.abs(before - after) > tol)[active].mean())
+
+
+def relative_change(before, after):
+    """How much a representation changes, relative to its size, averaged over a batch.
+
+    For each sample ``n`` (the first axis), ``||after[n] - before[n]|| / ||before[n]||`` with
+    the Euclidean norm over all other axes, position by position; the mean over the samples.
+    0 means unchanged; a small change of a value counts as small (no tolerance), and a map that
+    only moves counts as changed (this measures invariance, not equivariance). Samples whose
+    ``before`` is all zero are left out; returns 0.0 if none is left.
+    """
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    if before.shape != after.shape or before.ndim < 1:
+        raise ValueError(f"before and after must have the same shape, with a batch axis "
+                         f"first, got {before.shape} and {after.shape}")
+    axes = tuple(range(1, before.ndim))
+    size = np.sqrt((before ** 2).sum(axis=axes))
+    change = np.sqrt(((after - before) ** 2).sum(axis=axes))
+    keep = size > 0
+    if not keep.any():
+        return 0.0
+    return float((change[keep] / size[keep]).mean())
 
 
 def _pool(x, kind, kernel_size, stride):
