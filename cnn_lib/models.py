@@ -327,13 +327,19 @@ class ResNet18(nn.Module):
 
 class _TwoConvs(nn.Module):
     """Two 3x3 convolutions with a ReLU between and after; with ``residual`` the input is added
-    before the last ReLU: ReLU(conv(ReLU(conv(x))) + x)."""
+    before the last ReLU: ReLU(conv(ReLU(conv(x))) + x). With ``batch_norm`` each convolution
+    is followed by batch normalization, as in ResNet: ReLU(BN(conv(ReLU(BN(conv(x)))) + x)).
+    A residual block's last batch normalization starts with a zero scale, so that the block
+    starts as the identity (Goyal et al., 2017; torchvision's ``zero_init_residual``)."""
 
-    def __init__(self, channels, residual):
+    def __init__(self, channels, residual, batch_norm=False):
         super().__init__()
-        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
-        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+        norm = (lambda: nn.BatchNorm2d(channels)) if batch_norm else nn.Identity
+        self.conv1 = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), norm())
+        self.conv2 = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), norm())
         self.residual = residual
+        if residual and batch_norm:
+            nn.init.zeros_(self.conv2[1].weight)
 
     def forward(self, x):
         out = self.conv2(torch.relu(self.conv1(x)))
@@ -344,15 +350,19 @@ class ResidualStack(nn.Module):
     """A deep, narrow network for 1-channel images: a 3x3 convolution to ``channels`` maps, then
     ``blocks`` pairs of 3x3 convolutions (2 * blocks + 1 convolution layers in all), flattening
     and a fully connected layer. With ``residual=True`` each pair adds its input to its output
-    (a residual connection, as in ResNet, here without batch normalization); with False the
-    network is "plain". Input (N, 1, H, W) of the ``size`` given; output (N, num_classes)."""
+    (a residual connection, as in ResNet); with False the network is "plain". With
+    ``batch_norm=True`` every convolution is followed by batch normalization (as in He et al.'s
+    plain and residual networks; each residual block then starts as the identity). Input
+    (N, 1, H, W) of the ``size`` given; output (N, num_classes)."""
 
-    def __init__(self, blocks, residual=True, channels=16, size=8, num_classes=10):
+    def __init__(self, blocks, residual=True, channels=16, size=8, num_classes=10,
+                 batch_norm=False):
         super().__init__()
         blocks = check_int(blocks, "blocks", 0)
         channels, size = check_int(channels, "channels"), check_int(size, "size")
-        self.stem = nn.Sequential(nn.Conv2d(1, channels, 3, padding=1), nn.ReLU())
-        self.blocks = nn.Sequential(*[_TwoConvs(channels, bool(residual))
+        norm = [nn.BatchNorm2d(channels)] if batch_norm else []
+        self.stem = nn.Sequential(nn.Conv2d(1, channels, 3, padding=1), *norm, nn.ReLU())
+        self.blocks = nn.Sequential(*[_TwoConvs(channels, bool(residual), bool(batch_norm))
                                       for _ in range(blocks)])
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(channels * size * size,
                                                           check_int(num_classes, "num_classes")))
@@ -396,9 +406,11 @@ class WindowDetector(nn.Module):
         return self.classifier(self.features(x))
 
 
-def _double_conv(in_channels, out_channels):
-    return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU(),
-                         nn.Conv2d(out_channels, out_channels, 3, padding=1), nn.ReLU())
+def _double_conv(in_channels, out_channels, batch_norm=False):
+    def conv(c_in):
+        norm = [nn.BatchNorm2d(out_channels)] if batch_norm else []
+        return [nn.Conv2d(c_in, out_channels, 3, padding=1), *norm, nn.ReLU()]
+    return nn.Sequential(*conv(in_channels), *conv(out_channels))
 
 
 class UNet(nn.Module):
@@ -409,20 +421,23 @@ class UNet(nn.Module):
     at the bottom. Up: a 2x2 transposed convolution of stride 2 doubles the size, the feature
     maps of the same size from the way down are concatenated (the skip connections), two 3x3
     convolutions mix them; twice. A 1x1 convolution gives the class scores. ``skip=False``
-    drops the concatenations (a plain encoder-decoder), to see what the skips are for.
+    drops the concatenations (a plain encoder-decoder), to see what the skips are for;
+    ``batch_norm=True`` puts batch normalization after every 3x3 convolution (as most U-Nets
+    since the original do), which makes training far less dependent on the seed.
     """
 
-    def __init__(self, in_channels=1, num_classes=4, width=16, skip=True):
+    def __init__(self, in_channels=1, num_classes=4, width=16, skip=True, batch_norm=False):
         super().__init__()
         c = check_int(width, "width")
         self.skip = bool(skip)
-        self.down1 = _double_conv(check_int(in_channels, "in_channels"), c)
-        self.down2 = _double_conv(c, 2 * c)
-        self.bottom = _double_conv(2 * c, 4 * c)
+        block = lambda c_in, c_out: _double_conv(c_in, c_out, bool(batch_norm))  # noqa: E731
+        self.down1 = block(check_int(in_channels, "in_channels"), c)
+        self.down2 = block(c, 2 * c)
+        self.bottom = block(2 * c, 4 * c)
         self.up2 = nn.ConvTranspose2d(4 * c, 2 * c, 2, stride=2)
-        self.merge2 = _double_conv(4 * c if self.skip else 2 * c, 2 * c)
+        self.merge2 = block(4 * c if self.skip else 2 * c, 2 * c)
         self.up1 = nn.ConvTranspose2d(2 * c, c, 2, stride=2)
-        self.merge1 = _double_conv(2 * c if self.skip else c, c)
+        self.merge1 = block(2 * c if self.skip else c, c)
         self.head = nn.Conv2d(c, check_int(num_classes, "num_classes", 2), 1)
 
     def forward(self, x):

@@ -12,7 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["OPTIMIZERS", "accuracy", "default_device", "fit", "plot_history", "predict"]
+__all__ = ["OPTIMIZERS", "accuracy", "default_device", "fit", "plot_history", "predict",
+           "spread"]
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 
@@ -151,6 +152,31 @@ def fit(model, X, y, epochs=10, lr=1e-3, batch_size=64, optimizer="adam", moment
             epochs_iter.set_postfix(loss=f"{history['loss'][-1]:.3f}")
     history["seconds"] = time.perf_counter() - start
     return history
+
+
+def spread(values, fmt=".2f"):
+    """A few runs' results (e.g. one per seed) as 'mean (lowest to highest)', each number
+    formatted with ``fmt``: ``spread([0.96, 0.97, 0.98], ".0%")`` gives '97% (96% to 98%)'.
+
+    Trained results differ from seed to seed (and, in the last digits, from one processor to
+    another); the chapters report them this way instead of quoting one run's digits.
+    """
+    try:
+        values = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(f"values must be a list or array of numbers, got {values!r}") from None
+    if values.size == 0 or not np.all(np.isfinite(values)):
+        raise ValueError(f"values must be one or more finite numbers, got {values.tolist()}")
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt must be a str such as '.2f', got {type(fmt).__name__} {fmt!r}")
+    try:
+        format(0.5, fmt)
+    except ValueError:
+        raise ValueError(f"fmt must be a format spec for floats such as '.2f', got {fmt!r}"
+                         ) from None
+    mean, low, high = (format(float(v), fmt) for v in (values.mean(), values.min(),
+                                                        values.max()))
+    return f"{mean} ({low} to {high})"
 
 
 def plot_history(history, title="Training"):

@@ -9,9 +9,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-# Cells whose output nbval may skip: live widgets, and training with a progress bar (its text
-# holds the elapsed time). They still must run without error.
-WIDGET_WORDS = ("explorer", "stepper", "widgets", "interact", "progress=True")
+# Cells whose output nbval may skip: live widgets, training with a progress bar (its text holds
+# the elapsed time) and nothing else printed, and trained results that the cell checks against
+# a band with `assert` (their digits differ between processors; see tests/test_any_cpu.py).
+# They still must run without error.
+WIDGET_WORDS = ("explorer", "stepper", "widgets", "interact")
 
 
 def read(name):
@@ -147,8 +149,12 @@ def test_notebook_committed_with_outputs(nb_path):
         errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
         assert errors == [], f"stored error in cell {source[:60]!r}"
         if "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
-            assert any(w in source for w in WIDGET_WORDS), (
-                f"only widget cells may skip nbval's output check: {source[:80]!r}"
+            widget = any(w in source for w in WIDGET_WORDS)
+            progress_bar_only = "progress=True" in source and "print(" not in source
+            banded = re.search(r"^\s*assert ", source, re.M) is not None
+            assert widget or progress_bar_only or banded, (
+                "only widget cells, training cells that print nothing but a progress bar, and "
+                f"trained results checked against a band may skip nbval: {source[:80]!r}"
             )
 
 

@@ -106,3 +106,32 @@ def test_fit_bad_input(kwargs, error, words):
     args.update(kwargs)
     with pytest.raises(error, match=words):
         train.fit(**args)
+
+
+def test_spread_reports_the_mean_and_the_range_of_runs():
+    assert train.spread([0.96, 0.97, 0.98], ".0%") == "97% (96% to 98%)"
+    assert train.spread([0.5]) == "0.50 (0.50 to 0.50)"
+    assert train.spread(np.array([[1.0, 4.0]]), ".1f") == "2.5 (1.0 to 4.0)"
+    with pytest.raises(ValueError, match="values must be one or more finite numbers"):
+        train.spread([])
+    with pytest.raises(ValueError, match="finite"):
+        train.spread([1.0, float("nan")])
+    with pytest.raises(TypeError, match="values must be a list or array of numbers"):
+        train.spread(["a", "b"])
+    with pytest.raises(TypeError, match="fmt must be a str"):
+        train.spread([1.0], 2)
+    with pytest.raises(ValueError, match="fmt must be a format spec"):
+        train.spread([1.0], ".2q")
+
+
+def test_residual_stack_with_batch_norm_starts_each_block_as_the_identity():
+    torch.manual_seed(0)
+    plain = models.ResidualStack(2, residual=False, batch_norm=True).eval()
+    residual = models.ResidualStack(2, residual=True, batch_norm=True).eval()
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in plain.modules()) == 5
+    x = torch.randn(3, 16, 8, 8).relu()
+    for block in residual.blocks:  # zero last scale: ReLU(0 * ... + bias 0 + x) = x
+        assert torch.equal(block(x), x)
+    assert not torch.equal(plain.blocks[0](x), x)
+    count = sum(p.numel() for p in residual.parameters())
+    assert count == 160 + 32 + 4 * (2320 + 32) + 1024 * 10 + 10
