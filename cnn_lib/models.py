@@ -3,7 +3,8 @@ PyTorch).
 
 - :class:`MLP`: a fully connected network (chapter 1).
 - :class:`TinyCNN`: two small convolution layers and a global max pooling (chapter 1).
-- :class:`SimpleCNN`, :class:`LeNet5`, :class:`AlexNet`, :class:`VGG11`, :class:`VGG16`,
+- :class:`SimpleCNN`, :class:`LeNet5`, :class:`AlexNet`, :class:`AlexNet2012` (the paper's
+  two-GPU network, 60,965,224 parameters), :class:`VGG11`, :class:`VGG16`,
   :class:`GoogLeNet`, :class:`ResNet18` (chapter 5). The large ones follow torchvision's
   definitions layer for layer, so that their parameter counts equal torchvision's published ones
   (AlexNet 61,100,840; VGG-16 138,357,544; GoogLeNet without auxiliary heads 6,624,904;
@@ -25,6 +26,7 @@ from cnn_lib._checks import check_int
 
 __all__ = [
     "AlexNet",
+    "AlexNet2012",
     "GoogLeNet",
     "LeNet5",
     "MLP",
@@ -166,6 +168,39 @@ class AlexNet(nn.Module):
 
     def forward(self, x):
         return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+
+class AlexNet2012(nn.Module):
+    """AlexNet as Krizhevsky et al. (2012) describe it, for a 3x227x227 image (the size its
+    first layer's arithmetic needs: (227 - 11) / 4 + 1 = 55): 96, 256, 384, 384 and 256
+    kernels; the network was split over two GPUs, and its second, fourth and fifth convolution
+    layers see only the kernel maps of their own GPU, which ``groups=2`` reproduces (conv2's
+    kernels are 5x5x48, not 5x5x96); conv3 and the fully connected layers connect across both.
+    Local response normalization after the first two layers, overlapping 3x3 max pooling with
+    stride 2, dropout in the first two fully connected layers. 60,965,224 parameters."""
+
+    def __init__(self, num_classes=1000):
+        super().__init__()
+        num_classes = check_int(num_classes, "num_classes")
+        norm = lambda: nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)  # noqa: E731
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 96, kernel_size=11, stride=4), nn.ReLU(inplace=True), norm(),
+            nn.MaxPool2d(kernel_size=3, stride=2),
+            nn.Conv2d(96, 256, kernel_size=5, padding=2, groups=2), nn.ReLU(inplace=True),
+            norm(), nn.MaxPool2d(kernel_size=3, stride=2),
+            nn.Conv2d(256, 384, kernel_size=3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(384, 384, kernel_size=3, padding=1, groups=2), nn.ReLU(inplace=True),
+            nn.Conv2d(384, 256, kernel_size=3, padding=1, groups=2), nn.ReLU(inplace=True),
+            nn.MaxPool2d(kernel_size=3, stride=2),
+        )
+        self.classifier = nn.Sequential(
+            nn.Dropout(p=0.5), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(inplace=True),
+            nn.Dropout(p=0.5), nn.Linear(4096, 4096), nn.ReLU(inplace=True),
+            nn.Linear(4096, num_classes),
+        )
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.features(x), 1))
 
 
 class _VGG(nn.Module):

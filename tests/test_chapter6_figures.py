@@ -110,6 +110,14 @@ def test_transposed_convolution_and_the_decks_erratum():
         (2, 0), (2, 2), (2, 3), (3, 0), (3, 1), (3, 2)]
     # the deck's two 2s are side by side; any output has each value on an anti-diagonal
     assert deck[2, 0] == deck[2, 1] == 2
+    # the zero-insertion view: a 3x3 grid (S - 1 zeros between), padded by D(F - 1) - P = 1,
+    # slid with the rotated kernel; the deck's 4x4 grid, padded alike, gives a 5x5 output
+    grid = np.zeros((3, 3))
+    grid[::2, ::2] = X[0, 0]
+    np.testing.assert_array_equal(scratch.corr2d(np.pad(grid, 1), K[0, 0, ::-1, ::-1]), right)
+    decks_grid = np.zeros((4, 4))
+    decks_grid[::2, ::2] = X[0, 0]
+    assert scratch.corr2d(np.pad(decks_grid, 1), K[0, 0, ::-1, ::-1]).shape == (5, 5)
     sizes = [arithmetic.conv_transpose_output_size(*case) for case in
              [(2, 2, 2, 0, 0), (3, 3, 2, 1, 0), (3, 3, 2, 1, 1), (4, 4, 2, 1, 0), (5, 3, 1, 1, 0)]]
     assert sizes == [4, 5, 6, 8, 5]

@@ -31,6 +31,30 @@ def test_published_parameter_counts_and_output(name):
         assert count(getattr(models, name)(num_classes=10)) < total
 
 
+def test_alexnet_as_the_2012_paper_built_it_on_two_gpus():
+    with torch.device("meta"):
+        model = models.AlexNet2012()
+        rows, total = models.summary(model, (3, 227, 227))
+    layers = [count(m) for m in model.modules()
+              if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+    # conv2, conv4 and conv5 see only their own GPU's half of the maps (groups=2)
+    assert layers == [34_944, 307_456, 885_120, 663_936, 442_624,
+                      37_752_832, 16_781_312, 4_097_000]
+    assert layers[1] == arithmetic.conv_params(48, 256, 5) and layers[2] == arithmetic.conv_params(
+        256, 384, 3)
+    assert count(model) == total == 60_965_224 != PUBLISHED["AlexNet"]
+    assert [r["output"] for r in rows if r["type"] == "MaxPool2d"] == [
+        (96, 27, 27), (256, 13, 13), (256, 6, 6)]
+    assert rows[-1]["output"] == (1000,)
+
+
+def test_lenet5_of_the_1998_paper_has_60000_trainable_parameters():
+    c3 = 6 * (3 * 25 + 1) + 9 * (4 * 25 + 1) + 1 * (6 * 25 + 1)  # C3's partial connections
+    assert c3 == 1_516
+    paper = [6 * 26, 6 * 2, c3, 16 * 2, 120 * (16 * 25 + 1), 84 * (120 + 1)]
+    assert sum(paper) == 60_000 and count(models.LeNet5()) == 61_706
+
+
 def test_layer_counts_by_hand():
     assert arithmetic.conv_params(3, 64, 11) == 23_296  # AlexNet's first layer
     assert arithmetic.linear_params(256 * 6 * 6, 4096) == 37_752_832  # its first FC layer

@@ -578,9 +578,9 @@ q11 = FunctionExercise(
     """
     Write `max_unpool(Y, indices, shape)`. `Y` is an (h, w) NumPy array of max-pooled values,
     `indices` an (h, w) int array: the flat position `row * W + col` in the map BEFORE
-    pooling (of shape `shape = (H, W)`) where each maximum was found. Return the (H, W) float array that
-    holds each value of `Y` at its position and 0 everywhere else. Check it with
-    `ex.q11.check(max_unpool)`.
+    pooling (of shape `shape = (H, W)`) where each maximum was found. Return the (H, W)
+    float array that holds each value of `Y` at its position and 0 everywhere else. Check it
+    with `ex.q11.check(max_unpool)`.
     """,
     reference=max_unpool,
     cases=[
