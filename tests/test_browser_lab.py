@@ -1,7 +1,8 @@
 """The live explorers in a real JupyterLab: run a chapter, move every slider, see the output change.
 
 JupyterLab runs on 127.0.0.1 with a kernel from this environment, over copies of the chapters
-(so nothing it saves touches notebooks/). For each row of EXPLORERS the test finds the cell
+(so nothing it saves touches notebooks/), and runs each chapter: all of it, or for a chapter that
+trains, what its explorers need (EXPLORER_NEEDS). For each row of EXPLORERS the test finds the cell
 whose code contains the snippet, and drags every slider of the explorer's output twice (there
 and back); each time the output (its images' pixels and its text, the slider's own readout
 left out) must change, which means the kernel recomputed it.
@@ -41,6 +42,16 @@ PROGRESS_BARS = [
     ("06_detection_upsampling.ipynb", "progress=True"),
 ]
 
+# The chapters that train run in the lab only what their explorers need: their set-up cells (the
+# code cells before the first section), the cells listed here, and the explorer cells. Every one
+# of their cells already runs under nbval, twice (tests/test_any_cpu.py), and training them all
+# again here, beside nbval on the other worker, took about six of the suite's minutes. The other
+# chapters run all their cells. A chapter that trains and has an explorer gets a row here.
+EXPLORER_NEEDS = {
+    "01_history.ipynb": [],
+    "05_architectures.ipynb": ["def torch_net():", "pytorch_model = torch_net()"],
+    "06_detection_upsampling.ipynb": [],
+}
 RUN_ALL_TIMEOUT_MS = 300_000
 # A text signature of an output area: a hash of each image's pixels, then its text without the
 # sliders' readouts (which change with the slider whatever the kernel does). null while an
@@ -76,6 +87,30 @@ def widget_cells(notebook):
     return [(i, "".join(c["source"])) for i, c in enumerate(cells) if c["cell_type"] == "code"
             and any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
                     for o in c["outputs"])]
+
+
+def cells_to_run(notebook):
+    """The indices (in the notebook's list of cells) of the cells the lab runs, or None: all."""
+    if notebook not in EXPLORER_NEEDS:
+        return None
+    cells = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    first_section = next(i for i, c in enumerate(cells)
+                         if c["cell_type"] == "markdown" and sources[i].startswith("## "))
+    wanted = EXPLORER_NEEDS[notebook] + [snippet for nb, snippet in EXPLORERS if nb == notebook]
+    picked = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and (
+        i < first_section or any(snippet in sources[i] for snippet in wanted))]
+    assert all(any(w in sources[i] for i in picked) for w in wanted), f"{notebook}: {wanted}"
+    return picked
+
+
+def test_the_chapters_that_train_say_what_their_explorers_need():
+    from test_any_cpu import TRAINING_CHAPTERS
+
+    with_explorers = {nb for nb, _ in EXPLORERS}
+    assert {p.name for p in TRAINING_CHAPTERS} & with_explorers == set(EXPLORER_NEEDS)
+    assert cells_to_run("05_architectures.ipynb")[:2] == [1, 2]  # set-up first
+    assert cells_to_run("02_convolution.ipynb") is None
 
 
 def test_every_live_explorer_is_in_the_table():
@@ -175,19 +210,29 @@ def opened(browser, lab):
                                    "jupyterapp.shell.currentWidget; "
                                    "return !!(w && w.context && w.context.isReady); }",
                                    timeout=120_000)
-            result = page.evaluate("""async (ms) => {
+            result = page.evaluate("""async ([ms, picked]) => {
               const panel = jupyterapp.shell.currentWidget;
               await panel.sessionContext.ready;
               const timeout = new Promise(done => setTimeout(() => done('timed out'), ms));
-              const run = jupyterapp.commands.execute('notebook:run-all-cells');
+              const runPicked = async () => {
+                for (const i of picked) {
+                  panel.content.activeCellIndex = i;
+                  if (!await jupyterapp.commands.execute('notebook:run-cell')) return false;
+                }
+                return true;
+              };
+              const run = picked === null ?
+                  jupyterapp.commands.execute('notebook:run-all-cells') : runPicked();
               const outcome = await Promise.race([run, timeout]);
-              const cells = [...panel.content.model.cells].filter(c => c.type === 'code');
+              const all = [...panel.content.model.cells];
+              const cells = (picked === null ? all : picked.map(i => all[i]))
+                  .filter(c => c.type === 'code');
               return {outcome: String(outcome),
                       unexecuted: cells.filter(c => c.executionCount === null).length,
                       errors: cells.flatMap(c => c.outputs.toJSON())
                                    .filter(o => o.output_type === 'error')
                                    .map(o => `${o.ename}: ${o.evalue}`)};
-            }""", RUN_ALL_TIMEOUT_MS)
+            }""", [RUN_ALL_TIMEOUT_MS, cells_to_run(notebook)])
             pages[notebook] = (page, errors, result)
         return pages[notebook]
 
@@ -197,7 +242,8 @@ def opened(browser, lab):
 
 
 @pytest.mark.parametrize("notebook", sorted({nb for nb, _ in EXPLORERS}))
-def test_chapter_runs_all_cells_in_jupyterlab(opened, notebook):
+def test_chapter_runs_in_jupyterlab(opened, notebook):
+    """All its cells, or for a chapter that trains what its explorers need (EXPLORER_NEEDS)."""
     _, errors, result = opened(notebook)
     assert result == {"outcome": "true", "unexecuted": 0, "errors": []}
     assert errors.messages == []
