@@ -26,7 +26,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 # until every cell that shows a widget has its row.
 EXPLORERS = [
     ("01_history.ipynb", "widgets.orientation_explorer()"),
-    ("02_convolution.ipynb", "widgets.sliding_window_stepper(X, K)"),
+    ("02_convolution.ipynb", "widgets.sliding_window_stepper(X, w)"),
     ("02_convolution.ipynb", "widgets.filter_explorer()"),
     ("03_padding_stride.ipynb", "widgets.padding_stride_explorer("),
     ("03_padding_stride.ipynb", "widgets.receptive_field_explorer()"),
