@@ -19,6 +19,8 @@ PyTorch).
 """
 
 
+import functools
+
 import torch
 from torch import nn
 
@@ -360,6 +362,13 @@ class ResNet18(nn.Module):
         return self.fc(torch.flatten(self.avgpool(self.stages(self.stem(x))), 1))
 
 
+def _conv3x3(in_channels, out_channels, batch_norm=False):
+    """A 3x3 convolution that keeps the size (padding 1), then batch normalization if asked:
+    a list of layers, to unpack into an nn.Sequential."""
+    norm = [nn.BatchNorm2d(out_channels)] if batch_norm else []
+    return [nn.Conv2d(in_channels, out_channels, 3, padding=1), *norm]
+
+
 class _TwoConvs(nn.Module):
     """Two 3x3 convolutions with a ReLU between and after; with ``residual`` the input is added
     before the last ReLU: ReLU(conv(ReLU(conv(x))) + x). With ``batch_norm`` each convolution
@@ -369,9 +378,8 @@ class _TwoConvs(nn.Module):
 
     def __init__(self, channels, residual, batch_norm=False):
         super().__init__()
-        norm = (lambda: nn.BatchNorm2d(channels)) if batch_norm else nn.Identity
-        self.conv1 = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), norm())
-        self.conv2 = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), norm())
+        self.conv1 = nn.Sequential(*_conv3x3(channels, channels, batch_norm))
+        self.conv2 = nn.Sequential(*_conv3x3(channels, channels, batch_norm))
         self.residual = residual
         if residual and batch_norm:
             nn.init.zeros_(self.conv2[1].weight)
@@ -395,8 +403,7 @@ class ResidualStack(nn.Module):
         super().__init__()
         blocks = check_int(blocks, "blocks", 0)
         channels, size = check_int(channels, "channels"), check_int(size, "size")
-        norm = [nn.BatchNorm2d(channels)] if batch_norm else []
-        self.stem = nn.Sequential(nn.Conv2d(1, channels, 3, padding=1), *norm, nn.ReLU())
+        self.stem = nn.Sequential(*_conv3x3(1, channels, batch_norm), nn.ReLU())
         self.blocks = nn.Sequential(*[_TwoConvs(channels, bool(residual), bool(batch_norm))
                                       for _ in range(blocks)])
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(channels * size * size,
@@ -442,10 +449,8 @@ class WindowDetector(nn.Module):
 
 
 def _double_conv(in_channels, out_channels, batch_norm=False):
-    def conv(c_in):
-        norm = [nn.BatchNorm2d(out_channels)] if batch_norm else []
-        return [nn.Conv2d(c_in, out_channels, 3, padding=1), *norm, nn.ReLU()]
-    return nn.Sequential(*conv(in_channels), *conv(out_channels))
+    return nn.Sequential(*_conv3x3(in_channels, out_channels, batch_norm), nn.ReLU(),
+                         *_conv3x3(out_channels, out_channels, batch_norm), nn.ReLU())
 
 
 class UNet(nn.Module):
@@ -465,7 +470,7 @@ class UNet(nn.Module):
         super().__init__()
         c = check_int(width, "width")
         self.skip = bool(skip)
-        block = lambda c_in, c_out: _double_conv(c_in, c_out, bool(batch_norm))  # noqa: E731
+        block = functools.partial(_double_conv, batch_norm=bool(batch_norm))
         self.down1 = block(check_int(in_channels, "in_channels"), c)
         self.down2 = block(c, 2 * c)
         self.bottom = block(2 * c, 4 * c)
