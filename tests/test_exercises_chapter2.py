@@ -20,16 +20,16 @@ K = np.array([[1, 0], [0, -1]])
 
 def test_q1_q2_against_scipy():
     assert np.array_equal(correlate2d(X, K, mode="valid"), [[0, -1], [-1, 1]])
-    assert np.array_equal(ex.q1.answer, [[0, -1], [-1, 1]])
-    assert np.array_equal(ex.q2.answer, convolve2d(X, K, mode="valid"))
+    assert np.array_equal(ex.q2.answer, [[0, -1], [-1, 1]])
+    assert np.array_equal(ex.q3.answer, convolve2d(X, K, mode="valid"))
 
 
 def test_q3_q4_q7_by_counting():
     positions = [r for r in range(32) if r + 5 <= 32]
-    assert ex.q3.answer == len(positions) == 28
+    assert ex.q1.answer == len(positions) == 28
     weights = np.zeros((16, 3, 5, 5)).size
     biases = np.zeros(16).size
-    assert ex.q4.answer == weights + biases == 1216
+    assert ex.q6.answer == weights + biases == 1216
     # a dense matrix mapping the 16 inputs to the 4 outputs
     assert ex.q7.answer == np.zeros((2 * 2, 4 * 4)).size == 64
 
@@ -43,10 +43,10 @@ def test_q5_the_right_kernel_responds_to_a_dark_to_bright_edge():
         "d": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
     }
     responses = {letter: float(np.sum(k * window)) for letter, k in kernels.items()}
-    assert max(responses, key=responses.get) == ex.q5.answer == "c"
+    assert max(responses, key=responses.get) == ex.q4.answer == "c"
     for letter, k in kernels.items():
         k = k * 9 if letter == "b" else k  # shown as [[1, 1, 1], ...] / 9
-        assert str(k.astype(int).tolist()).replace(" ", "") in ex.q5.options[
+        assert str(k.astype(int).tolist()).replace(" ", "") in ex.q4.options[
             ord(letter) - 97
         ].replace(" ", "")
 
@@ -58,7 +58,7 @@ def test_q6_equivariance_holds_numerically():
     out, out_shifted = correlate2d(image, kernel, "valid"), correlate2d(shifted, kernel, "valid")
     assert np.allclose(out_shifted[:, 4:], np.roll(out, 2, axis=1)[:, 4:])  # away from borders
     assert not np.allclose(out_shifted, out)  # not invariant
-    assert ex.q6.answer == "b"
+    assert ex.q5.answer == "b"
 
 
 @pytest.mark.parametrize("q", FUNCTIONS, ids=lambda q: q.name)
@@ -125,11 +125,11 @@ def test_q11_by_finite_differences():
 
 
 def test_statements_give_the_expected_type_or_shape():
-    for q in (ex.q1, ex.q2, ex.q11):
+    for q in (ex.q2, ex.q3, ex.q11):
         assert "2x2" in q.question
-    for q in (ex.q3, ex.q4, ex.q7):
+    for q in (ex.q1, ex.q6, ex.q7):
         assert "integer" in q.question
-    for q in (ex.q5, ex.q6):
+    for q in (ex.q4, ex.q5):
         assert "letter" in q.question
     assert "(H - kh + 1, W - kw + 1)" in ex.q8.question
     assert "(n - m + 1, n)" in ex.q9.question
@@ -137,25 +137,25 @@ def test_statements_give_the_expected_type_or_shape():
 
 
 def test_common_mistakes_have_their_message():
-    assert "true convolution" in ex.q1.check(ex.q2.answer).message
-    assert "cross-correlation of q1" in ex.q2.check(ex.q1.answer).message
-    assert "off by one" in ex.q3.check(27).message
-    assert "padding" in ex.q3.check(32).message
-    assert "biases" in ex.q4.check(1200).message
-    assert "depth" in ex.q4.check(416).message
-    assert "per filter" in ex.q4.check(1203).message
+    assert "true convolution" in ex.q2.check(ex.q3.answer).message
+    assert "cross-correlation of Exercise 2.2" in ex.q3.check(ex.q2.answer).message
+    assert "off by one" in ex.q1.check(27).message
+    assert "padding" in ex.q1.check(32).message
+    assert "biases" in ex.q6.check(1200).message
+    assert "depth" in ex.q6.check(416).message
+    assert "per filter" in ex.q6.check(1203).message
     assert "shared" in ex.q7.check(9).message
     assert "all 16 inputs" in ex.q7.check(36).message
     assert "shape of w" in ex.q11.check([[1, 2, 1], [2, 4, 2], [1, 2, 1]]).message
-    assert "too high" in ex.q4.check(5000).message and "too low" in ex.q3.check(20).message
+    assert "too high" in ex.q6.check(5000).message and "too low" in ex.q1.check(20).message
 
 
 def test_choice_explanations():
-    assert "horizontal" in ex.q5.check("a").message
-    assert "blur" in ex.q5.check("B").message
-    assert "pooling" in ex.q6.check("a").message
-    assert "orientation" in ex.q6.check("c").message
-    assert ex.q5.check("[[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]").correct is True
+    assert "horizontal" in ex.q4.check("a").message
+    assert "blur" in ex.q4.check("B").message
+    assert "pooling" in ex.q5.check("a").message
+    assert "orientation" in ex.q5.check("c").message
+    assert ex.q4.check("[[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]").correct is True
 
 
 # --------------------------------------------------------------------------- typical wrong code

@@ -9,7 +9,8 @@ The reference solutions are plain NumPy and self-contained (no other ``cnn_lib``
 
 import numpy as np
 
-from .core import ChoiceExercise, FunctionExercise, NumberExercise
+from .core import ChoiceExercise, FunctionExercise, NumberExercise, number_exercises
+from .core import progress as _progress
 
 __all__ = [f"q{i}" for i in range(1, 10)]
 
@@ -186,6 +187,7 @@ q5 = ChoiceExercise(
     solution_text="**a**: the dot product is large when the image's bright pixels fall where "
     "row k's weights are large. Each row is a template of its class, and scoring is template "
     "matching.",
+    level="medium",
 )
 
 q6 = ChoiceExercise(
@@ -211,6 +213,7 @@ q6 = ChoiceExercise(
     hint_text="Which cells made the neocognitron tolerant to a pattern moving a little?",
     solution_text="**b**: C-cells combine the responses of S-cells of the same kind at nearby "
     "positions with fixed connections, so a small shift does not change them: pooling.",
+    level="medium",
 )
 
 q7 = FunctionExercise(
@@ -306,3 +309,12 @@ q9 = FunctionExercise(
     solution_text="Sort each row's classes by score and look for the label among the first "
     "five:",
 )
+
+
+EXERCISES = number_exercises(1, [q1, q2, q3, q4, q5, q6, q7, q8, q9])
+
+
+def progress():
+    """Show which of this chapter's exercises this kernel has seen answered right, attempted,
+    or not yet."""
+    return _progress(1, EXERCISES)

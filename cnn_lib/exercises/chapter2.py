@@ -1,7 +1,7 @@
 """Exercises for chapter 2, Convolution (``notebooks/02_convolution.ipynb``), easy to hard.
 
 >>> from cnn_lib.exercises import chapter2 as ex
->>> ex.q3.check(28)
+>>> ex.q1.check(28)
 ✓ Correct! 28 is right.
 
 The reference solutions are plain NumPy and self-contained (no other ``cnn_lib`` module).
@@ -9,7 +9,8 @@ The reference solutions are plain NumPy and self-contained (no other ``cnn_lib``
 
 import numpy as np
 
-from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise
+from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise, number_exercises
+from .core import progress as _progress
 
 __all__ = [f"q{i}" for i in range(1, 13)]
 
@@ -91,8 +92,29 @@ def _conv2d_multi_flipped(X, W, b):
 _X = np.array([[1, 2, 0], [0, 1, 3], [2, 1, 0]])
 _K = np.array([[1, 0], [0, -1]])
 
-q1 = ArrayExercise(
+q1 = NumberExercise(
     "q1",
+    "Output size",
+    """
+    A 32x32 single-channel image is convolved with a 5x5 filter, valid (no padding), stride 1.
+    What is the output height? Give an integer: `answer = ...`.
+    """,
+    answer=28,
+    hint_text=[
+        "Count the positions where the top row of the filter can sit so that the filter stays "
+        "inside the image.",
+        "The output size is H - F + 1.",
+    ],
+    solution_text="**28** = 32 - 5 + 1: the filter's top row can sit on rows 0 to 27.",
+    common_mistakes={
+        27: "off by one: H - F = 27 counts the steps between positions; add 1 for the positions.",
+        32: "that is the size with 'same' padding; without padding the output shrinks.",
+    },
+    integer=True,
+)
+
+q2 = ArrayExercise(
+    "q2",
     "Cross-correlation by hand",
     """
     Cross-correlate `X = [[1, 2, 0], [0, 1, 3], [2, 1, 0]]` with the kernel `K = [[1, 0], [0, -1]]`
@@ -115,10 +137,11 @@ q1 = ArrayExercise(
             "libraries compute cross-correlation, which does not flip K.",
         )
     ],
+    placeholder="your 2x2 answer here, e.g. [[0, 0], [0, 0]]",
 )
 
-q2 = ArrayExercise(
-    "q2",
+q3 = ArrayExercise(
+    "q3",
     "True convolution by hand",
     """
     Now compute the **true convolution** of the same `X = [[1, 2, 0], [0, 1, 3], [2, 1, 0]]` and
@@ -131,63 +154,19 @@ q2 = ArrayExercise(
         "With the flipped kernel each output is bottom-right minus top-left of its window.",
     ],
     solution_text="""
-    `[[0, 1], [1, -1]]`: the flipped kernel is `[[-1, 0], [0, 1]]`, so every output of q1 changes
+    `[[0, 1], [1, -1]]`: the flipped kernel is `[[-1, 0], [0, 1]]`, so every output of Exercise 2.2 changes
     sign (here, because flipping this K just negates it).
     """,
     common_mistakes=[
         (
             corr2d(_X, _K),
-            "that is the cross-correlation of q1: flip K in both axes first (true convolution).",
+            "that is the cross-correlation of Exercise 2.2: flip K in both axes first (true convolution).",
         )
     ],
 )
 
-q3 = NumberExercise(
-    "q3",
-    "Output size",
-    """
-    A 32x32 single-channel image is convolved with a 5x5 filter, valid (no padding), stride 1.
-    What is the output height? Give an integer: `answer = ...`.
-    """,
-    answer=28,
-    hint_text=[
-        "Count the positions where the top row of the filter can sit so that the filter stays "
-        "inside the image.",
-        "The output size is H - F + 1.",
-    ],
-    solution_text="**28** = 32 - 5 + 1: the filter's top row can sit on rows 0 to 27.",
-    common_mistakes={
-        27: "off by one: H - F = 27 counts the steps between positions; add 1 for the positions.",
-        32: "that is the size with 'same' padding; without padding the output shrinks.",
-    },
-    integer=True,
-)
-
-q4 = NumberExercise(
+q4 = ChoiceExercise(
     "q4",
-    "Parameters of a convolution layer",
-    """
-    A convolution layer takes a 3-channel input and has 16 filters of size 5x5, each with a
-    bias. How many learnable parameters does it have (weights plus biases)? Give an integer.
-    """,
-    answer=16 * (5 * 5 * 3 + 1),
-    hint_text=[
-        "Each filter spans the full input depth: it is 5x5x3, not 5x5.",
-        "Each filter has one bias. Parameters = (F*F*C + 1) * K.",
-    ],
-    solution_text="**1216** = 16 * (5*5*3 + 1): each of the 16 filters has 75 weights and 1 bias.",
-    common_mistakes={
-        1200: "you forgot the biases: one per filter.",
-        416: "you forgot the depth: each filter spans all 3 input channels (5x5x3 weights).",
-        400: "you forgot the depth (each filter is 5x5x3) and the biases (one per filter).",
-        1203: "one bias per filter (16), not one per input channel.",
-        76: "that is one filter (5*5*3 + 1); the layer has 16.",
-    },
-    integer=True,
-)
-
-q5 = ChoiceExercise(
-    "q5",
     "An edge detector",
     """
     Which 3x3 kernel gives a large **positive** response (with cross-correlation, as libraries
@@ -215,8 +194,8 @@ q5 = ChoiceExercise(
     """,
 )
 
-q6 = ChoiceExercise(
-    "q6",
+q5 = ChoiceExercise(
+    "q5",
     "Translation equivariance",
     """
     Which statement is true for a stride-1 convolution layer, away from the image borders?
@@ -247,6 +226,30 @@ q6 = ChoiceExercise(
     """,
 )
 
+q6 = NumberExercise(
+    "q6",
+    "Parameters of a convolution layer",
+    """
+    A convolution layer takes a 3-channel input and has 16 filters of size 5x5, each with a
+    bias. How many learnable parameters does it have (weights plus biases)? Give an integer.
+    """,
+    answer=16 * (5 * 5 * 3 + 1),
+    hint_text=[
+        "Each filter spans the full input depth: it is 5x5x3, not 5x5.",
+        "Each filter has one bias. Parameters = (F*F*C + 1) * K.",
+    ],
+    solution_text="**1216** = 16 * (5*5*3 + 1): each of the 16 filters has 75 weights and 1 bias.",
+    common_mistakes={
+        1200: "you forgot the biases: one per filter.",
+        416: "you forgot the depth: each filter spans all 3 input channels (5x5x3 weights).",
+        400: "you forgot the depth (each filter is 5x5x3) and the biases (one per filter).",
+        1203: "one bias per filter (16), not one per input channel.",
+        76: "that is one filter (5*5*3 + 1); the layer has 16.",
+    },
+    integer=True,
+    level="medium",
+)
+
 q7 = NumberExercise(
     "q7",
     "Fully connected versus shared weights",
@@ -271,6 +274,7 @@ q7 = NumberExercise(
         256: "the output has 4 values (2x2), not 16.",
     },
     integer=True,
+    level="medium",
 )
 
 _rng = np.random.default_rng(2)
@@ -467,6 +471,7 @@ q11 = ArrayExercise(
             "input value it multiplies.",
         ),
     ],
+    level="harder",
 )
 
 
@@ -479,7 +484,6 @@ def _grad_weight_full(X, G):
     G = np.asarray(G, dtype=float)
     return np.full((X.shape[0] - G.shape[0] + 1, X.shape[1] - G.shape[1] + 1), G.sum())
 
-
 q12 = FunctionExercise(
     "q12",
     "The gradient with respect to the kernel, in code",
@@ -491,7 +495,7 @@ q12 = FunctionExercise(
     """,
     reference=grad_weight,
     cases=[
-        ("x = [[1..9]] with G all ones (q11)", (_x11, np.ones((2, 2)))),
+        ("x = [[1..9]] with G all ones (Exercise 2.11)", (_x11, np.ones((2, 2)))),
         ("a 6x7 input and a 4x5 gradient (3x3 kernel)", (_rng.normal(size=(6, 7)),
                                                           _rng.normal(size=(4, 5)))),
         ("a 1x1 gradient (kernel as large as the input)", (_rng.normal(size=(3, 4)),
@@ -510,9 +514,18 @@ q12 = FunctionExercise(
         "K[a, b] multiplies X[i + a, j + b] in output Y[i, j], so dL/dK[a, b] = "
         "sum over (i, j) of G[i, j] * X[i + a, j + b].",
         "That sum is a cross-correlation of X with G: slide G over X like a kernel "
-        "(your corr2d from q8 does it).",
+        "(your corr2d from Exercise 2.8 does it).",
     ],
     solution_text="Each weight K[a, b] multiplies the window of X that starts at (a, b), so "
     "dL/dK = X ⋆ G, the cross-correlation of the input with the upstream gradient (section 10 "
     "derives it):",
 )
+
+
+EXERCISES = number_exercises(2, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12])
+
+
+def progress():
+    """Show which of this chapter's exercises this kernel has seen answered right, attempted,
+    or not yet."""
+    return _progress(2, EXERCISES)

@@ -11,7 +11,8 @@ module).
 
 import numpy as np
 
-from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise
+from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise, number_exercises
+from .core import progress as _progress
 
 __all__ = [f"q{i}" for i in range(1, 13)]
 
@@ -207,6 +208,7 @@ q5 = NumberExercise(
         10: "off by one: a 5-cell span gives 15 - 5 + 1 positions.",
     },
     integer=True,
+    level="medium",
 )
 
 q6 = ArrayExercise(
@@ -230,6 +232,8 @@ q6 = ArrayExercise(
         ([8, 33, 33], "round down, not up: PyTorch floors (64 + 4 - 5)/2 = 31.5 to 31, plus 1."),
         ([32, 32, 8], "the order is (C, H, W): channels first."),
     ],
+    level="medium",
+    placeholder="[C, H, W], three integers",
 )
 
 q7 = NumberExercise(
@@ -251,6 +255,7 @@ q7 = NumberExercise(
         76: "that is one filter; the layer has 8.",
     },
     integer=True,
+    level="medium",
 )
 
 q8 = NumberExercise(
@@ -277,6 +282,7 @@ q8 = NumberExercise(
         27: "fields add, they do not multiply: each layer adds (F - 1) * jump.",
     },
     integer=True,
+    level="medium",
 )
 
 _rng = np.random.default_rng(3)
@@ -416,3 +422,12 @@ q12 = FunctionExercise(
     solution_text="Mirror rows p..1 above and the rows just inside the bottom edge below, then "
     "do the same for the columns:",
 )
+
+
+EXERCISES = number_exercises(3, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12])
+
+
+def progress():
+    """Show which of this chapter's exercises this kernel has seen answered right, attempted,
+    or not yet."""
+    return _progress(3, EXERCISES)

@@ -9,7 +9,8 @@ The reference solutions are plain NumPy and self-contained (no other ``cnn_lib``
 
 import numpy as np
 
-from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise
+from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise, number_exercises
+from .core import progress as _progress
 
 __all__ = [f"q{i}" for i in range(1, 13)]
 
@@ -142,6 +143,7 @@ q1 = ArrayExercise(
         (max_pool2d(_X, 2, 1), "that is stride 1 (overlapping windows); with stride 2 the "
          "windows sit side by side and the output is 2x2."),
     ],
+    placeholder="your 2x2 answer here, e.g. [[0, 0], [0, 0]]",
 )
 
 q2 = ArrayExercise(
@@ -155,7 +157,7 @@ q2 = ArrayExercise(
     hint_text="Add the four numbers of each 2x2 block and divide by 4.",
     solution_text="`[[3.5, 1.0], [1.5, 5.5]]`: for example (1 + 3 + 4 + 6) / 4 = 3.5.",
     common_mistakes=[
-        (max_pool2d(_X, 2, 2), "that is max pooling (q1); average pooling takes each block's "
+        (max_pool2d(_X, 2, 2), "that is max pooling (Exercise 4.1); average pooling takes each block's "
          "mean."),
         (4 * _avg_pool2d(_X, 2, 2), "those are the sums of the blocks: divide each by 4."),
     ],
@@ -221,6 +223,8 @@ q5 = ArrayExercise(
         ([96, 28, 28], "round down: (55 - 3)/2 + 1 = 27 exactly."),
         ([96, 18, 18], "that is stride 3 (windows side by side); AlexNet's windows overlap."),
     ],
+    level="medium",
+    placeholder="[C, H, W], three integers",
 )
 
 q6 = NumberExercise(
@@ -246,6 +250,7 @@ q6 = NumberExercise(
         0: "the first window no longer holds the 4, and the last one now does.",
     },
     integer=True,
+    level="medium",
 )
 
 q7 = ChoiceExercise(
@@ -274,6 +279,7 @@ q7 = ChoiceExercise(
     hint_text="Which summary of a window is large as soon as ONE of its cells is large?",
     solution_text="**b**: the maximum of a window is large if any cell of it is, wherever that "
     "cell is: max pooling works as an OR over the region.",
+    level="medium",
 )
 
 q8 = NumberExercise(
@@ -298,6 +304,7 @@ q8 = NumberExercise(
         7: "the map is 7x7: both dimensions go, a factor of 7*7.",
     },
     integer=True,
+    level="medium",
 )
 
 _rng = np.random.default_rng(4)
@@ -315,7 +322,7 @@ q9 = FunctionExercise(
     reference=max_pool2d,
     cases=[
         ("the decks' 4x4 example, 2x2, stride 2", (_deck, 2, 2)),
-        ("q1's X, 2x2, stride 2", (_X, 2, 2)),
+        ("Exercise 4.1's X, 2x2, stride 2", (_X, 2, 2)),
         ("overlapping windows: 3x3, stride 2", (np.arange(25).reshape(5, 5) % 7, 3, 2)),
         ("a stride that does not fit: 5x5, 2x2, stride 2", (np.arange(25).reshape(5, 5), 2, 2)),
         ("negative values", (-np.arange(1, 17).reshape(4, 4), 2, 2)),
@@ -351,7 +358,7 @@ q10 = FunctionExercise(
     reference=max_pool_backward,
     cases=[
         ("the decks' 4x4 example, G all ones", (_deck, np.ones((2, 2)), 2)),
-        ("q1's X with different gradients", (_X, np.array([[1.0, -2], [0.5, 3]]), 2)),
+        ("Exercise 4.1's X with different gradients", (_X, np.array([[1.0, -2], [0.5, 3]]), 2)),
         ("3x3 windows on a 6x6 input", (np.round(_rng.normal(size=(6, 6)), 2),
                                         np.round(_rng.normal(size=(2, 2)), 2), 3)),
         ("ties: the first maximum gets it", (np.array([[5, 5], [1, 5.0]]), np.array([[2.0]]),
@@ -430,3 +437,12 @@ q12 = FunctionExercise(
     hint_text="For each window: `np.sqrt(np.sum(window ** 2))`.",
     solution_text="The L2 norm of each window:",
 )
+
+
+EXERCISES = number_exercises(4, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12])
+
+
+def progress():
+    """Show which of this chapter's exercises this kernel has seen answered right, attempted,
+    or not yet."""
+    return _progress(4, EXERCISES)

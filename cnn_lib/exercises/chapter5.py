@@ -9,7 +9,8 @@ The reference solutions are plain NumPy and self-contained (no other ``cnn_lib``
 
 import numpy as np
 
-from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise
+from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise, number_exercises
+from .core import progress as _progress
 
 __all__ = [f"q{i}" for i in range(1, 10)]
 
@@ -132,6 +133,7 @@ q2 = ArrayExercise(
         ([16, 14, 14], "there are two poolings: 28 -> 14 -> 7."),
         ([16, 6, 6], "padding 1 keeps the size of a 3x3 convolution: 28 stays 28, 14 stays 14."),
     ],
+    placeholder="[C, H, W], three integers",
 )
 
 q3 = NumberExercise(
@@ -143,7 +145,7 @@ q3 = NumberExercise(
     connected layer's number of inputs become? Give an integer.
     """,
     answer=16 * 8 * 8,
-    hint_text="Trace 32 through the layers as in q2: the convolutions keep it, the poolings "
+    hint_text="Trace 32 through the layers as in Exercise 5.2: the convolutions keep it, the poolings "
     "halve it.",
     solution_text="**1024** = 16 * 8 * 8: 32 -> 16 -> 8 after the two poolings. (Or compute it "
     "from the model: run a dummy input through the convolutional part and read the shape, or "
@@ -169,6 +171,7 @@ q4 = NumberExercise(
                      512 * 4096 + 4096: "the layer sees every value of the 512x7x7 map, not "
                      "just 512 of them."},
     integer=True,
+    level="medium",
 )
 
 q5 = ChoiceExercise(
@@ -199,6 +202,7 @@ q5 = ChoiceExercise(
     "optimization problem, not an overfitting one (\"it's not overfitting, it's "
     "optimization\"). The chapter's plain 21-layer network ends with a far higher training "
     "loss than the 3-layer one, on every seed; its residual twin does not.",
+    level="medium",
 )
 
 q6 = ChoiceExercise(
@@ -226,6 +230,7 @@ q6 = ChoiceExercise(
     solution_text="**b**: a 3x3 convolution from 480 to 128 channels has 480*9*128 = 552,960 "
     "weights; reducing to 96 channels first costs 480*96 + 96*9*128 = 156,672. This is how "
     "GoogLeNet gets by with 6.6 million parameters.",
+    level="medium",
 )
 
 _rng = np.random.default_rng(6)
@@ -329,3 +334,12 @@ q9 = FunctionExercise(
     ],
     solution_text="Per-channel statistics over the batch and the positions:",
 )
+
+
+EXERCISES = number_exercises(5, [q1, q2, q3, q4, q5, q6, q7, q8, q9])
+
+
+def progress():
+    """Show which of this chapter's exercises this kernel has seen answered right, attempted,
+    or not yet."""
+    return _progress(5, EXERCISES)

@@ -12,7 +12,8 @@ NumPy and self-contained (no other ``cnn_lib`` module).
 
 import numpy as np
 
-from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise
+from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise, number_exercises
+from .core import progress as _progress
 
 __all__ = [f"q{i}" for i in range(1, 15)]
 
@@ -269,6 +270,7 @@ q1 = NumberExercise(
         "the width of A is x2 - x1 = 4.",
         0.14: "close: give three digits after the point, or the fraction.",
     },
+    placeholder="your answer here (a number, e.g. 1 / 3)",
 )
 
 q2 = ArrayExercise(
@@ -294,6 +296,7 @@ q2 = ArrayExercise(
         ([4, 2, 8, 4], "the centre is the mean of the corners, (x1 + x2)/2, not half the "
          "width."),
     ],
+    placeholder="[cx, cy, w, h], four numbers",
 )
 
 q3 = NumberExercise(
@@ -361,6 +364,8 @@ q4 = ArrayExercise(
          "0.6)."),
         ([0.9, 0.7, 0.6], "give the indices of the kept boxes, not their scores."),
     ],
+    level="medium",
+    placeholder="the kept indices, by decreasing score",
 )
 
 q5 = NumberExercise(
@@ -390,6 +395,7 @@ q5 = NumberExercise(
         "one runs the arrows backwards and grows it.",
     },
     integer=True,
+    level="medium",
 )
 
 _deck_x = np.array([[1, 0], [2, 3]])
@@ -427,6 +433,7 @@ q6 = ArrayExercise(
         (conv_transpose2d_single(_deck_x, _deck_k, 2).T,
          "rows and columns are swapped: the copy of X[i, j] starts at row 2i and column 2j."),
     ],
+    level="medium",
 )
 
 _q7_x = np.array([[1, 3], [5, 7]])
@@ -455,6 +462,7 @@ q7 = ArrayExercise(
         ([[1, 0, 3], [0, 0, 0], [5, 0, 7]], "those are zeros inserted between the values; "
          "bilinear interpolation fills the new pixels with means of their neighbours."),
     ],
+    level="medium",
 )
 
 q8 = ChoiceExercise(
@@ -487,6 +495,7 @@ q8 = ChoiceExercise(
     "2, ... copies per row, 1, 2, 4 in 2-D), so even a constant input comes out striped. A "
     "kernel size divisible by the stride spreads the overlap evenly; resizing and then "
     "convolving avoids the uneven overlap altogether.",
+    level="medium",
 )
 
 q9 = ChoiceExercise(
@@ -518,6 +527,7 @@ q9 = ChoiceExercise(
     solution_text="**b**: downsampling trades resolution for context, so the bottleneck knows "
     "what is in the image but only roughly where. The encoder's maps at the same resolution "
     "still hold the exact positions, and the decoder combines the two.",
+    level="medium",
 )
 
 _rng = np.random.default_rng(6)
@@ -737,3 +747,12 @@ q14 = FunctionExercise(
     solution_text="Scatter: every input value stamps a scaled copy of the kernel, stride "
     "apart:",
 )
+
+
+EXERCISES = number_exercises(6, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13, q14])
+
+
+def progress():
+    """Show which of this chapter's exercises this kernel has seen answered right, attempted,
+    or not yet."""
+    return _progress(6, EXERCISES)
