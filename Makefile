@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CHROMIUM   := /usr/bin/chromium
 BROWSER_JS := tests/browser/node_modules/.package-lock.json
 
-.PHONY: book test lint lab bench browser clean
+.PHONY: book test lint lab bench browser clean exercises
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,7 +48,11 @@ apt-install:
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB)
 
 lint: $(STAMP)
-	$(PY) -m ruff check cnn_lib tests benchmarks conftest.py
+	$(PY) -m ruff check cnn_lib tests tools benchmarks conftest.py
+
+## make exercises: write each chapter's exercise section from cnn_lib/exercises (then re-execute)
+exercises: $(STAMP)
+	$(PY) tools/exercise_cells.py
 
 ## make lab: open the chapters in JupyterLab
 lab: $(STAMP)

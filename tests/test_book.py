@@ -1,11 +1,14 @@
 """Build the HTML book with warnings as errors (fixture ``built_book`` in conftest.py), then
 check what a reader meets in it. The same pages in a real browser: test_browser_book.py."""
 
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 from browser_support import repository
+
+from cnn_lib.exercises.core import FunctionExercise
 
 bs4 = pytest.importorskip("bs4")
 
@@ -41,16 +44,23 @@ def test_chapter_has_binder_and_colab_links(built_book, chapter):
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_hides_every_solution_in_a_toggle(built_book, chapter):
+    """Each exercise's solution is a closed <details> toggle holding the module's solution, with
+    its Markdown rendered inside (maths, code), as in Jupyter (test_exercise_rendering.py)."""
+    number = int(chapter[:2])
+    module = importlib.import_module(f"cnn_lib.exercises.chapter{number}")
     soup = page(built_book, f"notebooks/{chapter}")
-    exercises = soup.select("div.exercise")
-    solutions = soup.select("div.solution")
-    assert len(exercises) >= 8
-    assert len(solutions) == len(exercises)
-    for sol in solutions:
-        assert "dropdown" in sol.get("class", []), sol.get("id")
-    # sphinx-togglebutton turns .dropdown admonitions into toggles: its script must be on the page
-    scripts = " ".join(s.get("src", "") for s in soup.find_all("script"))
-    assert "togglebutton" in scripts
+    statements = [s for s in soup.find_all("strong") if s.get_text().startswith("Exercise ")]
+    assert [s.get_text().split(" ·")[0] for s in statements] == [q.label for q in
+                                                                  module.EXERCISES]
+    solutions = soup.select("details.solution")
+    assert len(solutions) == len(module.EXERCISES) >= 12
+    for q, sol in zip(module.EXERCISES, solutions):
+        assert not sol.has_attr("open")
+        assert sol.find("summary").get_text() == f"Solution to {q.label}"
+        assert sol.find("p") is not None  # the Markdown inside is rendered, not raw text
+        if isinstance(q, FunctionExercise):
+            assert sol.select("div.highlight pre"), q.label
+    assert "{solution}" not in soup.get_text() and ":::" not in soup.get_text()
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

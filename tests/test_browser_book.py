@@ -250,20 +250,19 @@ def test_saved_widgets_render_without_a_kernel(visits, doc):
         assert {"requirejs", "@jupyter-widgets/html-manager"} <= served
 
 
-@pytest.mark.parametrize("doc", PAGES)
+@pytest.mark.parametrize("doc", CHAPTERS)
 def test_solution_toggles_open_and_close(visits, doc):
     v = visits(doc)
-    solutions = v.page.locator("div.solution")
-    if doc in CHAPTERS:
-        assert solutions.count() >= 8
+    solutions = v.page.locator("details.solution")
+    assert solutions.count() >= 12
     for i in range(solutions.count()):
         solution = solutions.nth(i)
-        body = solution.locator("section").first
-        button = solution.locator("button.toggle-button")
+        body = solution.locator("p").first
+        summary = solution.locator("summary")
         assert body.is_hidden()
-        button.click()
+        summary.click()
         body.wait_for(state="visible", timeout=5000)
-        button.click()
+        summary.click()
         body.wait_for(state="hidden", timeout=5000)
     assert v.errors.messages == []
 

@@ -8,20 +8,33 @@ messages) live in ``test_exercises_chapterN.py``.
 
 import html
 import importlib
-import json
 import pkgutil
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from reader_answers import answers
 
 import cnn_lib.exercises
-from cnn_lib.exercises.core import Exercise, Feedback, FunctionExercise, Note
+from cnn_lib.exercises.core import (
+    ChoiceExercise,
+    Exercise,
+    Feedback,
+    FunctionExercise,
+    Note,
+    markdown_text,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import exercise_cells  # noqa: E402
+
 CHAPTERS = sorted(m.name.rsplit("chapter", 1)[1] for m in pkgutil.iter_modules(
     cnn_lib.exercises.__path__) if m.name.startswith("chapter"))
 MODULES = {n: importlib.import_module(f"cnn_lib.exercises.chapter{n}") for n in CHAPTERS}
@@ -47,9 +60,25 @@ def test_each_chapter_has_enough_exercises(chapter):
     assert module.__all__ == [f"q{i}" for i in range(1, len(exercises) + 1)]
     assert all(isinstance(q, Exercise) and q.name == name
                for q, name in zip(exercises, module.__all__))
-    assert len(exercises) >= 8
+    assert module.EXERCISES == exercises
+    assert [q.label for q in exercises] == [f"Exercise {int(chapter)}.{i}"
+                                            for i in range(1, len(exercises) + 1)]
+    assert len(exercises) >= 12
     functions = sum(isinstance(q, FunctionExercise) for q in exercises)
     assert functions >= 2 and 3 * functions >= len(exercises)  # a third ask for code
+    assert sum(q.experiment is not None for q in exercises) >= 2  # predict, then run
+    assert any(isinstance(q, ChoiceExercise) and q.experiment is None
+               for q in exercises)  # a conceptual question
+    assert all(q.level in ("easy", "medium", "harder", "code") for q in exercises)
+
+
+@pytest.mark.parametrize("q", [q for q in EXERCISES if q.experiment], ids=exercise_id)
+def test_experiments_run_and_print(q, capsys):
+    """A "predict, then run" exercise's experiment runs on its own (the notebook runs it after
+    the chapter's cells; here only numpy and the exercise module are there) and prints."""
+    namespace = {"np": np, "ex": MODULES[str(q.chapter)]}
+    exec(compile(q.experiment, f"<experiment of {exercise_id(q)}>", "exec"), namespace)  # noqa: S102
+    assert capsys.readouterr().out.strip()
 
 
 @pytest.mark.parametrize("q", EXERCISES, ids=exercise_id)
@@ -69,11 +98,11 @@ def test_placeholders_read_as_not_attempted(q):
 
 @pytest.mark.parametrize("q", EXERCISES, ids=exercise_id)
 def test_statement_hint_solution(q):
-    assert q.name in repr(q) and q.title and len(q.question) > 40
+    assert q.label in repr(q) and q.title and len(q.question) > 40
     hint, solution = q.hint(), q.solution()
     assert isinstance(hint, Note) and isinstance(solution, Note)
     assert q.hint_text[0] in str(hint) and q.solution_text in str(solution)
-    assert solution._repr_markdown_().startswith("**Solution")
+    assert solution._repr_markdown_().startswith(f"**Solution to {q.label}**")
 
 
 @pytest.mark.parametrize("q", FUNCTIONS, ids=exercise_id)
@@ -85,39 +114,50 @@ def test_function_exercises_name_the_check_and_show_the_reference(q):
 
 
 # --------------------------------------------------------------------------- the notebooks
+# (tools/exercise_cells.py writes each chapter's exercise section from its module)
 
 
-def normalised(text):
-    return " ".join(text.split())
-
-
-def notebook_blocks(chapter):
-    """{label: (statement cell, solution cell)} of a chapter notebook's exercise blocks."""
-    [path] = (ROOT / "notebooks").glob(f"{int(chapter):02d}_*.ipynb")
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    statements, solutions = {}, {}
-    for cell in cells:
-        source = "".join(cell["source"])
-        if m := re.match(r":::\{exercise\}.*\n:label: (ch\d+-q\d+)", source):
-            statements[m.group(1)] = source
-        if m := re.match(r"::::\{solution\} (ch\d+-q\d+)\n:class: dropdown", source):
-            solutions[m.group(1)] = source
-    return statements, solutions
+def test_notebooks_are_what_the_generator_writes():
+    """Adding or changing an exercise means editing its module and running the script."""
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "exercise_cells.py"),
+                             "--check"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_notebook_states_and_solves_each_exercise_like_the_module(chapter):
-    """The HTML book shows the module's statement and, behind a toggle, its solution."""
-    statements, solutions = notebook_blocks(chapter)
+def test_generated_section_states_every_exercise_in_order(chapter):
     module = MODULES[chapter]
-    labels = {f"ch{int(chapter)}-{name}" for name in module.__all__}
-    assert set(statements) == labels == set(solutions)
-    for name in module.__all__:
-        q, label = getattr(module, name), f"ch{int(chapter)}-{name}"
-        assert normalised(q.question) in normalised(statements[label]), label
-        assert normalised(q.solution_text) in normalised(solutions[label]), label
-        if isinstance(q, FunctionExercise):
-            assert normalised(q.reference_source) in normalised(solutions[label]), label
+    cells = exercise_cells.section(module)
+    statements = [s for kind, s in cells if kind == "markdown" and s.startswith("**Exercise")]
+    labels = [re.match(r"\*\*Exercise (\d+\.\d+) ·", s).group(1) for s in statements]
+    assert labels == [f"{int(chapter)}.{i}" for i in range(1, len(module.EXERCISES) + 1)]
+    calls = [s for kind, s in cells if kind == "code" and ".check(" in s]
+    assert [re.search(r"ex\.(q\d+)\.check", c).group(1) for c in calls] == module.__all__
+    solutions = [s for kind, s in cells if kind == "markdown" and s.startswith("<details")]
+    assert len(solutions) == len(module.EXERCISES)
+    for q, text in zip(module.EXERCISES, solutions):
+        assert text.startswith(
+            f'<details class="solution">\n<summary>Solution to {q.label}</summary>\n\n')
+        assert text.endswith("\n\n</details>") and "<details open" not in text
+
+
+def _markdown_to_text(source):
+    """What a reader sees of a Markdown source: the rendered HTML's text (markdown-it, the
+    CommonMark parser MyST uses)."""
+    rendered = MarkdownIt("commonmark").render(source)
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered))
+
+
+@pytest.mark.parametrize("q", EXERCISES, ids=exercise_id)
+def test_hints_and_solutions_keep_their_stars(q):
+    """``6 * (331 + 1)`` stays a product in Markdown (Jupyter, the book), not italics."""
+    texts = [q.solution_text, q.question] + list(q.hint_text)
+    for text in texts:
+        unbolded = re.sub(r"\*\*(\S[^*]*?\S|\S)\*\*", r"\1", text)  # **bold** is meant
+        stars = unbolded.count("*")
+        seen = _markdown_to_text(markdown_text(text))
+        assert "<em>" not in MarkdownIt("commonmark").render(markdown_text(text)), text
+        assert seen.count("*") == stars, text
 
 
 # --------------------------------------------------------------------------- fuzzing

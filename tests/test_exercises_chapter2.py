@@ -9,7 +9,7 @@ from scipy.signal import convolve2d, correlate2d
 from cnn_lib.exercises import chapter2 as ex
 from cnn_lib.exercises.core import FunctionExercise
 
-EXERCISES = [getattr(ex, f"q{i}") for i in range(1, 13)]
+EXERCISES = ex.EXERCISES
 FUNCTIONS = [q for q in EXERCISES if isinstance(q, FunctionExercise)]
 X = np.array([[1, 2, 0], [0, 1, 3], [2, 1, 0]])
 K = np.array([[1, 0], [0, -1]])
@@ -76,6 +76,8 @@ def test_function_references_match_an_independent_computation(q):
                     for i in range(n - len(k) + 1)
                 ]
             )
+        elif q is ex.q15:
+            independent = np.convolve(*args, mode="valid")
         elif q is ex.q12:
             Xg, G = args  # autograd's dL/dK for Y = conv2d(X, K), upstream gradient G
             import torch
@@ -108,6 +110,28 @@ def test_q12_typical_wrong_answers():
     assert ex.q12.check(lambda X, G: correlate2d(X, G, mode="valid")).correct is True
 
 
+def test_q13_q14_predictions_match_their_experiments(capsys):
+    image = np.full((5, 5), 7.0)
+    sharpen = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])
+    assert ex.q13.answer == 7
+    assert np.all(correlate2d(image, sharpen, mode="valid") == 7)
+    assert "centre weight" in ex.q13.check(35).message
+    assert "edge kernel" in ex.q13.check(0).message
+    exec(ex.q13.experiment, {})  # noqa: S102
+    out = capsys.readouterr().out
+    assert "sharpen        weights sum to 1: every output is 7" in out
+    assert "vertical edge  weights sum to 0: every output is 0" in out
+    exec(ex.q14.experiment, {})  # noqa: S102
+    assert "no whole number of cells" in capsys.readouterr().out
+    assert ex.q14.options[ord(ex.q14.answer) - 97].startswith("it is no shifted copy")
+    assert "whole-cell" in ex.q14.check("a").message and "pooling" in ex.q14.check("b").message
+    assert "divides" in ex.q14.check("d").message
+    # the explanations' claim: a shift by 2 pixels moves the output by one cell
+    namespace = {}
+    exec(ex.q14.experiment.replace("shift = 1 ", "shift = 2 "), namespace)  # noqa: S102
+    assert "shifted by 1 cell(s)" in capsys.readouterr().out
+
+
 def test_q11_by_finite_differences():
     x = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]], dtype=float)
     w = np.random.default_rng(3).normal(size=(2, 2))
@@ -129,6 +153,8 @@ def test_statements_give_the_expected_type_or_shape():
         assert "2x2" in q.question
     for q in (ex.q1, ex.q6, ex.q7):
         assert "integer" in q.question
+    assert "number" in ex.q13.question and "letter" in ex.q14.question
+    assert "length n - m + 1" in ex.q15.question
     for q in (ex.q4, ex.q5):
         assert "letter" in q.question
     assert "(H - kh + 1, W - kw + 1)" in ex.q8.question
@@ -234,7 +260,13 @@ def test_misbehaving_functions_get_messages():
     def corr2d(X, K): ...
 
     assert ex.q8.check(corr2d).correct is None
-    assert "returned None" in ex.q8.check(corr2d).message
+    assert "still `...`" in ex.q8.check(corr2d).message
+
+    def corr2d(X, K):
+        Y = correlate2d(X, K, mode="valid")  # noqa: F841 - computed, not returned
+
+    fb = ex.q8.check(corr2d)
+    assert fb.correct is False and "returned None" in fb.message
     fb = ex.q8.check(lambda X, K: X.sum() / 0 if False else 1 // 0)
     assert fb.correct is False and "ZeroDivisionError" in fb.message and "toy example" in fb.message
     assert "Traceback" not in fb.message
@@ -242,3 +274,265 @@ def test_misbehaving_functions_get_messages():
     assert "parameters" in ex.q8.check(lambda X: X).message
     assert "parameters" in ex.q10.check(lambda X, W: X).message
     assert "function itself" in ex.q8.check(ex.corr2d(X, K)).message
+
+
+# --------------------------------------------------------------------------- a catalogue
+# For each function exercise, code a student would write: each wrong one is rejected with a
+# message that names the mistake or the failing case; right ones written differently pass.
+
+
+def _rejected(q, fn, phrase):
+    """``fn`` is rejected and its message contains ``phrase``. If ``phrase`` comes from a
+    common mistake's diagnosis, that diagnosis is the only one named; if it is a case label or
+    a value, no diagnosis is named (a wrong diagnosis would mislead more than none)."""
+    fb = q.check(fn)
+    assert fb.correct is False, fb.message
+    assert phrase in fb.message, fb.message
+    named = [m for _, m in q.common_mistakes if m in fb.message]
+    if any(phrase in m for _, m in q.common_mistakes):
+        assert len(named) == 1 and phrase in named[0], fb.message
+    else:
+        assert named == [], fb.message
+    return fb
+
+
+def corr2d_zeros_like(X, K):
+    kh, kw = K.shape
+    Y = np.zeros_like(X)[: X.shape[0] - kh + 1, : X.shape[1] - kw + 1]
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = np.sum(X[i:i + kh, j:j + kw] * K)
+    return Y
+
+
+def corr2d_mean(X, K):
+    kh, kw = K.shape
+    Y = np.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = np.mean(X[i:i + kh, j:j + kw] * K)
+    return Y
+
+
+def corr2d_square_kernel(X, K):
+    k = K.shape[0]
+    Y = np.zeros((X.shape[0] - k + 1, X.shape[1] - k + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = np.sum(X[i:i + k, j:j + k] * K)
+    return Y
+
+
+def corr2d_rows_and_columns_mixed(X, K):
+    kh, kw = K.shape
+    Y = np.zeros((X.shape[1] - kw + 1, X.shape[0] - kh + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = np.sum(X[j:j + kh, i:i + kw] * K)
+    return Y
+
+
+def corr2d_vectorised(X, K):
+    windows = np.lib.stride_tricks.sliding_window_view(X, K.shape)
+    return np.einsum("ijab,ab->ij", windows, K)
+
+
+def corr2d_float32(X, K):
+    return corr2d_vectorised(np.asarray(X, np.float32), np.asarray(K, np.float32))
+
+
+def test_q8_catalogue():
+    _rejected(ex.q8, corr2d_off_by_one, "one step early")
+    _rejected(ex.q8, corr2d_flipped, "true convolution")
+    _rejected(ex.q8, corr2d_zeros_like, "np.zeros_like(X)")
+    _rejected(ex.q8, corr2d_mean, "np.mean divides each sum")
+    fb = _rejected(ex.q8, corr2d_square_kernel, "a non-square input and kernel")
+    assert "ValueError" in fb.message
+    fb = _rejected(ex.q8, corr2d_rows_and_columns_mixed, "the toy example")
+    assert "got [[4, 2, 2], [3, 4, 3], [4, 3, 4]]" in fb.message  # the transpose
+    for right in (corr2d_vectorised, corr2d_float32,
+                  lambda X, K: ex.corr2d(np.asarray(X).tolist(), np.asarray(K).tolist()).tolist()):
+        fb = ex.q8.check(right)
+        assert fb.correct is True, fb.message
+
+
+def conv_matrix_transposed(k, n):
+    M = np.zeros((n, n - len(k) + 1))
+    for i in range(n - len(k) + 1):
+        M[i:i + len(k), i] = k
+    return M
+
+
+def conv_matrix_flipped(k, n):
+    M = np.zeros((n - len(k) + 1, n))
+    for i in range(n - len(k) + 1):
+        M[i, i:i + len(k)] = k[::-1]
+    return M
+
+
+def conv_matrix_one_row_short(k, n):
+    M = np.zeros((n - len(k), n))
+    for i in range(n - len(k)):
+        M[i, i:i + len(k)] = k
+    return M
+
+
+def conv_matrix_square(k, n):
+    M = np.zeros((n, n))
+    for i in range(n):
+        row = k[: n - i]
+        M[i, i:i + len(row)] = row
+    return M
+
+
+def conv_matrix_wrong_start(k, n):
+    M = np.zeros((n - len(k) + 1, n))
+    for i in range(n - len(k) + 1):
+        M[i, i + 1:i + 1 + len(k)] = k[: n - i - 1]
+    return M
+
+
+def conv_matrix_by_identity(k, n):
+    eye = np.eye(n, dtype=np.float32)
+    return np.stack([np.correlate(e, np.float32(k), mode="valid") for e in eye], axis=1)
+
+
+def conv_matrix_from_diagonals(k, n):
+    m = len(k)
+    return sum(k[j] * np.eye(n - m + 1, n, j) for j in range(m))
+
+
+def test_q9_catalogue():
+    _rejected(ex.q9, conv_matrix_transposed, "returned the transpose")
+    _rejected(ex.q9, conv_matrix_flipped, "flipped kernel")
+    _rejected(ex.q9, conv_matrix_one_row_short, "lacks its last row")
+    _rejected(ex.q9, conv_matrix_square, "its last m - 1 rows")
+    _rejected(ex.q9, conv_matrix_wrong_start, "a 3-tap kernel")
+    for right in (conv_matrix_by_identity, conv_matrix_from_diagonals):
+        fb = ex.q9.check(right)
+        assert fb.correct is True, fb.message
+
+
+def conv2d_multi_loops(X, W, b, *, channel_sum=np.sum, bias_times=lambda C: 1, flip=False,
+                       channels=None):
+    K, C, F, _ = W.shape
+    out = np.zeros((K, X.shape[1] - F + 1, X.shape[2] - F + 1))
+    for k in range(K):
+        for i in range(out.shape[1]):
+            for j in range(out.shape[2]):
+                w = W[k, :, ::-1, ::-1] if flip else W[k]
+                used = slice(None) if channels is None else slice(0, channels)
+                per_channel = [np.sum(X[c, i:i + F, j:j + F] * w[c]) for c in range(C)][used]
+                out[k, i, j] = channel_sum(per_channel) + b[k] * bias_times(C)
+    return out
+
+
+def test_q10_catalogue():
+    _rejected(ex.q10, lambda X, W, b: conv2d_multi_loops(X, W, 0 * b), "except the bias")
+    _rejected(ex.q10, lambda X, W, b: conv2d_multi_loops(X, W, b, flip=True), "flipped")
+    _rejected(ex.q10, lambda X, W, b: conv2d_multi_loops(X, W, b, channel_sum=np.mean),
+              "averaged over the input channels")
+    _rejected(ex.q10, lambda X, W, b: conv2d_multi_loops(X, W, b, bias_times=lambda C: C),
+              "once per input channel")
+    _rejected(ex.q10, lambda X, W, b: conv2d_multi_loops(X, W, b, channels=1), "3 channels")
+
+    def square_image(X, W, b):
+        F = W.shape[2]
+        size = X.shape[1] - F + 1
+        return np.stack([[[np.sum(X[:, i:i + F, j:j + F] * W[k]) + b[k] for j in range(size)]
+                          for i in range(size)] for k in range(len(W))])
+
+    fb = _rejected(ex.q10, square_image, "a 1x1 convolution (F=1)")
+    assert "expected shape (3, 3, 4), got shape (3, 3, 3)" in fb.message
+
+    def by_einsum(X, W, b):
+        windows = np.lib.stride_tricks.sliding_window_view(X, W.shape[2:], axis=(1, 2))
+        return np.einsum("cijab,kcab->kij", windows, W) + b[:, None, None]
+
+    def by_torch_float32(X, W, b):
+        import torch
+
+        as_t = lambda a: torch.tensor(np.asarray(a), dtype=torch.float32)  # noqa: E731
+        return torch.nn.functional.conv2d(as_t(X)[None], as_t(W), as_t(b))[0]
+
+    for right in (by_einsum, by_torch_float32):
+        fb = ex.q10.check(right)
+        assert fb.correct is True, fb.message
+
+
+def test_q12_catalogue():
+    _rejected(ex.q12, lambda X, G: correlate2d(X, np.flip(G), mode="valid"), "flipped G")
+    _rejected(ex.q12, lambda X, G: correlate2d(X, G, mode="valid") / G.size, "np.mean divides")
+    _rejected(ex.q12, lambda X, G: correlate2d(X, np.ones_like(G), mode="valid"), "left G out")
+    fb = _rejected(ex.q12, lambda X, G: correlate2d(G, X, mode="valid"), "x = [[1..9]]")
+    assert "expected 12" in fb.message
+    fb = _rejected(ex.q12, lambda X, G: correlate2d(X, G, mode="valid").T, "x = [[1..9]]")
+    assert "expected 16, got 24" in fb.message
+    _rejected(ex.q12, lambda X, G: correlate2d(X, G, mode="same")[:2, :2], "a 6x7 input")
+
+    def by_sums(X, G):
+        kh, kw = X.shape[0] - G.shape[0] + 1, X.shape[1] - G.shape[1] + 1
+        return [[float(np.sum(G * X[a:a + G.shape[0], b:b + G.shape[1]])) for b in range(kw)]
+                for a in range(kh)]
+
+    for right in (by_sums, lambda X, G: corr2d_float32(X, G)):
+        fb = ex.q12.check(right)
+        assert fb.correct is True, fb.message
+
+
+def convolve1d_correlate(x, w):
+    m = len(w)
+    return np.array([sum(w[a] * x[t + a] for a in range(m)) for t in range(len(x) - m + 1)])
+
+
+def convolve1d_full(x, w):
+    return np.convolve(x, w)
+
+
+def convolve1d_one_short(x, w):
+    m = len(w)
+    y = np.zeros(len(x) - m)
+    for t in range(len(x) - m):
+        for a in range(m):
+            y[t] += w[a] * x[t + m - 1 - a]
+    return y
+
+
+def convolve1d_mean(x, w):
+    m = len(w)
+    return np.array([np.mean(w[::-1] * x[t:t + m]) for t in range(len(x) - m + 1)])
+
+
+def convolve1d_zeros_like(x, w):
+    m = len(w)
+    y = np.zeros_like(x)[: len(x) - m + 1]
+    for t in range(len(y)):
+        y[t] = np.sum(w[::-1] * x[t:t + m])
+    return y
+
+
+def convolve1d_same(x, w):
+    return np.convolve(x, w, mode="same")
+
+
+def test_q15_catalogue():
+    _rejected(ex.q15, convolve1d_correlate, "cross-correlation (np.correlate)")
+    _rejected(ex.q15, convolve1d_full, "full convolution")
+    _rejected(ex.q15, convolve1d_mean, "np.mean divides by m")
+    fb = _rejected(ex.q15, convolve1d_one_short, "the ship's weights")
+    assert "expected shape (4,), got shape (3,)" in fb.message
+    _rejected(ex.q15, convolve1d_zeros_like, "integer readings, fractional weights")
+    fb = _rejected(ex.q15, convolve1d_same, "the ship's weights")
+    assert "wrong shape" in fb.message
+
+    def by_flipped_correlation(x, w):
+        return np.correlate(np.asarray(x, np.float32), np.asarray(w, np.float32)[::-1], "valid")
+
+    def by_lists(x, w):
+        x, w = list(x), list(w)
+        m = len(w)
+        return [sum(w[a] * x[t + m - 1 - a] for a in range(m)) for t in range(len(x) - m + 1)]
+
+    for right in (by_flipped_correlation, by_lists):
+        fb = ex.q15.check(right)
+        assert fb.correct is True, fb.message

@@ -16,7 +16,10 @@ from cnn_lib.exercises.core import (
     FunctionExercise,
     Note,
     NumberExercise,
+    number_exercises,
+    progress,
 )
+from cnn_lib.exercises.running import run_reader_function
 
 
 def _count():
@@ -260,8 +263,9 @@ def test_function_placeholders():
     def double(x): ...
 
     fb = ex.check(double)
-    assert fb.correct is None and "returned None" in fb.message
-    assert ex.check(lambda x: None).correct is None
+    assert fb.correct is None and "still `...`" in fb.message
+    fb = ex.check(lambda x: None)  # a body, but nothing returned
+    assert fb.correct is False and "returned None" in fb.message
     assert ex.check(...).correct is None and ex.check(None).correct is None
 
 
@@ -323,8 +327,8 @@ def test_keyboard_interrupt_passes_through():
 
 
 def test_function_solution_shows_reference_source():
-    text = str(_function().solution())
-    assert "def double(x):" in text and "```python" in text
+    solution = _function().solution()
+    assert "def double(x):" in str(solution) and "```python" in solution._repr_markdown_()
 
 
 # --------------------------------------------------------------------------- shared behaviour
@@ -406,3 +410,173 @@ def test_function_cases_with_ragged_list_arguments_are_described():
     fb = q.check(lambda layers: 0)
     assert fb.correct is False and "('conv', 6, 3, 1, 1)" in fb.message
     assert q.check(first_length).correct is True
+
+
+# --------------------------------------------------------------------------- issue 14's cases
+
+
+def test_function_with_a_body_but_no_return_is_told_to_return():
+    ex = _function()
+
+    def double(x):
+        y = 2 * x  # noqa: F841 - the reader forgot the return
+
+    fb = ex.check(double)
+    assert fb.correct is False and "returned None" in fb.message and "return" in fb.message
+
+    def double_printing(x):
+        print(2 * x)
+
+    fb = ex.check(double_printing)
+    assert fb.correct is False and "print shows a value but does not return it" in fb.message
+
+
+@pytest.mark.parametrize("use_alarm", [True, False])
+def test_a_function_that_never_returns_is_stopped(use_alarm):
+    def forever(x):
+        while True:
+            pass
+
+    run = run_reader_function(forever, (1,), seconds=0.3, use_alarm=use_alarm)
+    assert run.timed_out and run.error is None and run.result is None
+    ex = _function()
+    ex.time_limit = 0.3
+    fb = ex.check(forever)
+    assert fb.correct is False and "stopped" in fb.message and "a vector" in fb.message
+
+
+def test_printed_output_is_captured_and_cut():
+    ex = _function()
+
+    def chatty(x):
+        for i in range(2000):
+            print("step", i)
+        return 3 * x
+
+    fb = ex.check(chatty)
+    assert fb.correct is False and "printed 2000 lines (the first 5 shown)" in fb.message
+    assert "step 4" in fb.message and "step 5" not in fb.message and len(fb.message) < 1200
+
+
+def test_float32_answers_of_a_right_algorithm_pass():
+    ex = FunctionExercise(
+        "q5", "mean", "Write mean_rows(x).", reference=_mean_rows,
+        cases=[("random", (np.random.default_rng(1).normal(size=(50, 300)),))] * 4,
+        hint_text="h", solution_text="s")
+    assert ex.check(lambda x: np.asarray(x, dtype=np.float32).mean(axis=1)).correct is True
+    ex._cases = [("0.432", (np.full((3, 4), 0.432),))] * 4
+    ex._expected = None
+    fb = ex.check(lambda x: _mean_rows(x) + 4.9e-7)  # prints as 0.432, but off in the 7th digit
+    assert fb.correct is False and "expected 0.432, got 0.43200049" in fb.message
+    assert "a relative difference of 1.1e-06, more than the 1e-06 allowed" in fb.message
+    number = _count()
+    assert number.check(np.float32(28.000001)).correct is True
+
+
+def _mean_rows(x):
+    return np.asarray(x, dtype=float).mean(axis=1)
+
+
+def test_cases_and_expected_outputs_cannot_be_changed_from_outside():
+    ex = _function()
+    ex.expected_outputs()[0][...] = 0
+    ex.cases[0][1][0][...] = 7
+    assert ex.check(double).correct is True
+
+
+def test_a_diagnosis_needs_the_mistake_on_every_case():
+    ex = _function()
+
+    def tripled_once(x):  # equals the "tripled" mistake on the first case only
+        return 3 * x if x.size == 2 else 5 * x
+
+    fb = ex.check(tripled_once)
+    assert fb.correct is False and "tripled" not in fb.message
+    assert "tripled" in ex.check(_double_wrong).message
+
+
+def test_check_without_an_answer_and_hints_by_number():
+    count, fn = _count(), _function()
+    fb = count.check()
+    assert fb.correct is None and "ex.q1.check(answer)" in fb.message
+    assert "ex.q4.check(double)" in fn.check().message
+    assert "second" in str(count.hint(2)) and "first" not in str(count.hint(2))
+    for bad in (5, 0, "2", 1.5, True):
+        note = count.hint(bad)
+        assert "ex.q1.hint(n)" in str(note) and "has 2 hints" in str(note)
+
+
+def test_messages_name_the_full_call_and_the_number():
+    count = _count()
+    count.chapter = 3
+    assert "ex.q1.hint()" in count.check(5).message
+    assert str(count.solution()).startswith("Solution to Exercise 3.1")
+    assert "Exercise 3.1" in str(count.hint())
+
+
+def test_progress_records_right_attempted_and_not_yet():
+    a, b, c = _count(), _array(), _choice()
+    a.name, b.name, c.name = "q1", "q2", "q3"
+    exercises = number_exercises(4, [a, b, c])
+    a.check(27)
+    a.check(28)
+    a.check(27)  # a later slip does not undo a right answer
+    b.check([[9, 9], [9, 9]])
+    shown = progress(4, exercises)
+    assert shown.counts() == {"right": 1, "attempted": 1, "not yet": 1}
+    assert "Chapter 4: 1 of 3 right" in str(shown) and "Exercise 4.3" in str(shown)
+    assert "<table>" in shown._rich()[1]
+    with pytest.raises(ValueError, match="named 'q3', not 'q2'"):
+        number_exercises(4, [a, c])
+
+
+def test_messages_that_used_to_mislead():
+    count = _count()
+    fb = count.check((10, 0, 0))  # answer = 10,000
+    assert fb.correct is False and "commas separate values" in fb.message
+    assert "10000" in fb.message
+    fb = count.check("1,000")
+    assert "without quotes or commas" in fb.message
+    fraction = NumberExercise("q1", "f", "A fraction?", answer=0.25, hint_text="h",
+                              solution_text="s")
+    assert "percentage" in fraction.check(25).message
+    percent = NumberExercise("q1", "p", "A percentage?", answer=25, hint_text="h",
+                             solution_text="s")
+    assert "looks like a fraction" in percent.check(0.25).message
+    vector = ArrayExercise("q1", "v", "Three numbers.", answer=[1, 2, 3], hint_text="h",
+                           solution_text="s")
+    assert "expected a list of 3 numbers" in vector.check("abc").message
+
+    def two(x, y):
+        return x
+
+    fb = _function().check(two)
+    assert "calls it with 1 argument" in fb.message and "give it 1" not in fb.message
+
+
+def test_choice_accepts_the_option_copied_with_its_letter():
+    choice = _choice()
+    for answer in ("b) Pears and plums", "- b) Pears and plums.", "'b'", "Pears and plums.",
+                   "(b)", " B "):
+        assert choice.check(answer).correct is True, answer
+    assert choice.check("a) Pears and plums").correct is True  # the text decides
+    assert choice.check("Apples").correct is False
+
+
+def test_verdicts_display_at_once_in_ipython():
+    """check() then hint() in one cell shows both; the cell's result does not repeat them."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    shell.user_ns["q"] = _count()
+    try:
+        with capture_output() as captured:
+            shell.run_cell("for a in (27, 28): q.check(a)\nq.hint()\nq.check(28)",
+                           store_history=True)
+    finally:
+        InteractiveShell.clear_instance()  # later tests run without IPython again
+    texts = [o.data.get("text/plain", "") for o in captured.outputs]
+    assert sum("off by one" in t for t in texts) == 1
+    assert sum("Correct" in t for t in texts) == 2  # two checks of 28, each shown once
+    assert sum("Hint" in t for t in texts) == 1

@@ -12,7 +12,7 @@ import numpy as np
 from .core import ChoiceExercise, FunctionExercise, NumberExercise, number_exercises
 from .core import progress as _progress
 
-__all__ = [f"q{i}" for i in range(1, 10)]
+__all__ = [f"q{i}" for i in range(1, 13)]
 
 
 # --------------------------------------------------------------------------- reference functions
@@ -46,9 +46,31 @@ def top5_error(scores, labels):
     return float(np.mean([label not in row for row, label in zip(top5, labels)]))
 
 
+def best_window(X, P):
+    """The top-left corner (i, j) of the window of X (H, W) of P's shape (ph, pw) whose score
+    np.sum(window * P) is largest; on a tie the first in reading order, as np.argmax."""
+    X, P = np.asarray(X, dtype=float), np.asarray(P, dtype=float)
+    ph, pw = P.shape
+    best, where = -np.inf, (0, 0)
+    for i in range(X.shape[0] - ph + 1):
+        for j in range(X.shape[1] - pw + 1):
+            score = np.sum(X[i : i + ph, j : j + pw] * P)
+            if score > best:  # strictly better: a tie keeps the first window
+                best, where = score, (i, j)
+    return where
+
+
 # Typical wrong answers, recognised in the feedback.
 def _mlp_params_no_bias(sizes):
     return sum(a * b for a, b in zip(sizes, sizes[1:]))
+
+
+def _mlp_params_input_biases(sizes):
+    return sum(a * b + a for a, b in zip(sizes, sizes[1:]))
+
+
+def _mlp_params_last_layer_missed(sizes):
+    return sum(sizes[i] * sizes[i + 1] + sizes[i + 1] for i in range(len(sizes) - 2))
 
 
 def _scan_without_relu(X, W1, b1, w2, b2):
@@ -64,12 +86,76 @@ def _scan_column_major(X, W1, b1, w2, b2):
     return scan_mlp(np.asarray(X, dtype=float).T, W1, b1, w2, b2).T
 
 
+def _scan_without_b1(X, W1, b1, w2, b2):
+    return scan_mlp(X, W1, np.zeros_like(np.asarray(b1, dtype=float)), w2, b2)
+
+
+def _scan_without_b2(X, W1, b1, w2, b2):
+    return scan_mlp(X, W1, b1, w2, 0.0)
+
+
+def _scan_relu_on_output(X, W1, b1, w2, b2):
+    return np.maximum(scan_mlp(X, W1, b1, w2, b2), 0)
+
+
 def _top1_error(scores, labels):
     return float(np.mean(np.argmax(scores, axis=1) != np.asarray(labels)))
 
 
 def _top5_accuracy(scores, labels):
     return 1.0 - top5_error(scores, labels)
+
+
+def _top5_lowest(scores, labels):
+    """np.argsort without the minus: the 5 classes with the lowest scores."""
+    lowest = np.argsort(np.asarray(scores, dtype=float), axis=1, kind="stable")[:, :5]
+    return float(np.mean([label not in row for row, label in zip(lowest, labels)]))
+
+
+def _top5_count(scores, labels):
+    return top5_error(scores, labels) * len(labels)
+
+
+def _best_window_swapped(X, P):
+    i, j = best_window(X, P)
+    return j, i
+
+
+def _best_window_last_tie(X, P):
+    X, P = np.asarray(X, dtype=float), np.asarray(P, dtype=float)
+    ph, pw = P.shape
+    scores = np.array([[np.sum(X[i : i + ph, j : j + pw] * P)
+                        for j in range(X.shape[1] - pw + 1)]
+                       for i in range(X.shape[0] - ph + 1)])
+    flat = scores.size - 1 - np.argmax(scores.ravel()[::-1])
+    return np.unravel_index(flat, scores.shape)
+
+
+def _best_window_from_zero(X, P):
+    X, P = np.asarray(X, dtype=float), np.asarray(P, dtype=float)
+    ph, pw = P.shape
+    best, where = 0.0, (0, 0)
+    for i in range(X.shape[0] - ph + 1):
+        for j in range(X.shape[1] - pw + 1):
+            score = np.sum(X[i : i + ph, j : j + pw] * P)
+            if score > best:
+                best, where = score, (i, j)
+    return where
+
+
+def _best_window_unravel_by_X(X, P):
+    X, P = np.asarray(X, dtype=float), np.asarray(P, dtype=float)
+    ph, pw = P.shape
+    scores = np.array([[np.sum(X[i : i + ph, j : j + pw] * P)
+                        for j in range(X.shape[1] - pw + 1)]
+                       for i in range(X.shape[0] - ph + 1)])
+    return np.unravel_index(np.argmax(scores), X.shape)
+
+
+def _best_window_centre(X, P):
+    i, j = best_window(X, P)
+    ph, pw = np.asarray(P).shape
+    return i + ph // 2, j + pw // 2
 
 
 # --------------------------------------------------------------------------- the exercises
@@ -171,17 +257,17 @@ q5 = ChoiceExercise(
     """,
     options=[
         "the image that looks most like row k of W, drawn as a picture",
-        "the brightest image",
-        "the image that looks least like the other rows",
-        "every image scores the same: W is linear",
+        "the average training image of class k, whatever row k holds",
+        "the image that looks least like the other rows of W",
+        "none in particular: a linear score ranks images of one brightness alike",
     ],
     answer="a",
     explanations={
-        "b": "the images have the same brightness; what matters is where their bright pixels "
-        "are.",
-        "c": "the score for class k depends only on row k; the others do not enter it.",
-        "d": "linear means the score is a weighted sum of pixels: different pixels, different "
-        "scores.",
+        "b": "the score is a dot product with row k, so which image wins depends on W. A "
+        "learned row is not the class average: it also has to score low on the other classes.",
+        "c": "the score for class k depends only on row k; the other rows do not enter it.",
+        "d": "linear means the score is a weighted sum of pixels: the same brightness spread over "
+        "other pixels meets other weights and gets another score.",
     },
     hint_text="A dot product is large when the two vectors point the same way.",
     solution_text="**a**: the dot product is large when the image's bright pixels fall where "
@@ -234,6 +320,10 @@ q7 = FunctionExercise(
     ],
     common_mistakes=[
         (_mlp_params_no_bias, "Add the biases: each layer has one per output unit."),
+        (_mlp_params_input_biases, "A layer's biases belong to its outputs: a layer from a to b "
+         "units has b biases, not a."),
+        (_mlp_params_last_layer_missed, "Your loop misses the last layer: a list of n widths "
+         "has n - 1 layers, one for each pair of neighbours."),
     ],
     hint_text=[
         "Pair each width with the next one: `zip(sizes, sizes[1:])`.",
@@ -268,6 +358,10 @@ q8 = FunctionExercise(
         (_scan_without_relu, "Apply the ReLU to the hidden layer: max(W1 @ v + b1, 0)."),
         (_scan_column_major, "Flatten each window row by row (`window.ravel()`), as W1 expects, "
          "not column by column."),
+        (_scan_without_b1, "Add the hidden layer's biases b1 before the ReLU."),
+        (_scan_without_b2, "Add the output bias b2 to every output."),
+        (_scan_relu_on_output, "The output unit is linear: apply the ReLU to the hidden layer "
+         "only, not to w2 @ hidden + b2."),
     ],
     hint_text=[
         "Two loops over the window positions; the window is `X[i:i+3, j:j+3]`.",
@@ -301,6 +395,10 @@ q9 = FunctionExercise(
         (_top1_error, "That is the top-1 error (the highest score only); count an example as "
          "right when its label is anywhere among the 5 best."),
         (_top5_accuracy, "That is the top-5 accuracy; the error is 1 minus it."),
+        (_top5_lowest, "You took the 5 classes with the lowest scores: `np.argsort` sorts in "
+         "increasing order, so sort `-scores` (or take the last 5 columns)."),
+        (_top5_count, "That is the number of misses; return the fraction: divide by the number "
+         "of examples N."),
     ],
     hint_text=[
         "`np.argsort(-scores, axis=1)[:, :5]` gives each row's 5 best classes.",
@@ -310,8 +408,164 @@ q9 = FunctionExercise(
     "five:",
 )
 
+_growth = (640 * 480 * 2 * 2 * 100 + 100 * 100 + 100 * 2) / (640 * 480 * 100 + 100 * 100 + 100 * 2)
 
-EXERCISES = number_exercises(1, [q1, q2, q3, q4, q5, q6, q7, q8, q9])
+q10 = NumberExercise(
+    "q10",
+    "Double the image's side",
+    """
+    The MLP of section 2 (hidden layers of 100 and 100 units, 2 outputs, no biases) has
+    30,730,200 weights on a grey 640x480 image. Double the image's width and its height, to
+    1280x960. By what factor does the number of weights grow? Predict it and give a number
+    with one decimal, then run the experiment below (change `sizes` to try other images).
+    """,
+    answer=_growth,
+    rtol=0.01,
+    hint_text=[
+        "Almost all the weights sit in the first layer: one per pixel for each of its 100 units.",
+        "How many times as many pixels does a 1280x960 image have as a 640x480 one?",
+    ],
+    solution_text="**4.0** (3.999): doubling both sides gives 4 times as many pixels, and the "
+    "first layer, which holds nearly every weight, has 100 weights per pixel. The convolution "
+    "layers of section 2 keep the same parameters at every size.",
+    common_mistakes={
+        2: "each side doubles, but the pixels fill an area: 2 * 2 = 4 times as many of them, each "
+        "with 100 weights in the first layer.",
+        1: "that is true of a convolution layer, whose filters do not depend on the image's size; "
+        "the MLP's first layer has a weight for every pixel.",
+        8: "only the number of pixels grows, 2 * 2 times; the hidden layers keep 100 units.",
+    },
+    level="easy",
+    placeholder="your prediction here (a number)",
+    experiment="""
+    from cnn_lib import arithmetic
+
+    sizes = [(640, 480), (1280, 960)]              # (width, height); add your own
+    first = arithmetic.mlp_params([sizes[0][0] * sizes[0][1], 100, 100, 2])
+    for width, height in sizes:
+        mlp = arithmetic.mlp_params([width * height, 100, 100, 2])
+        conv = arithmetic.conv_params(1, 100, 3) + arithmetic.conv_params(100, 100, 3)
+        print(f"{width}x{height}: MLP {mlp:,} weights ({mlp / first:.4f} times the first), "
+              f"two conv layers {conv:,} parameters")
+    """,
+)
+
+q11 = ChoiceExercise(
+    "q11",
+    "A template and a scan, when the pattern moves",
+    """
+    The corner pattern `P = [[1, 1, 1], [1, 0, 0], [1, 0, 0]]` of section 5 sits on a blank 8x8
+    image with its top-left corner at row 2, column 2. Two detectors look for it: a
+    **template**, a row of a linear classifier that learned the pattern at exactly that place
+    (the 8x8 image itself, scored with a dot product), and a **scan**, which slides P over
+    every 3x3 window and keeps the largest response (section 5). Both score 5 now. Move the
+    pattern 2 pixels to the right. What happens to the two scores? Predict, answer with a
+    letter as a string, then run the experiment below (change `shift`).
+    """,
+    options=[
+        "both stay at 5: the whole pattern is still in the image",
+        "the template's score drops, the scan's maximum stays at 5",
+        "the template's score stays at 5, the scan's maximum drops",
+        "both drop, by the same amount: each sees 2 columns of the move",
+    ],
+    answer="b",
+    explanations={
+        "a": "the scan keeps 5, but the template's weights are pinned to pixel positions: after "
+        "the move, the pattern's pixels meet weights that expect nothing there.",
+        "c": "the other way round: the template is tied to one place, while the scan tries every "
+        "window, the pattern's new place included.",
+        "d": "the scan does not look at a fixed place: one of its windows lies exactly on the "
+        "moved pattern, so its maximum stays at 5.",
+    },
+    hint_text=[
+        "The template multiplies each pixel by a weight that belongs to that pixel's position.",
+        "The scan's maximum is taken over every position: is one of its windows on the moved "
+        "pattern?",
+    ],
+    solution_text="**b**: the template overlaps the moved pattern in one pixel only (score 1), "
+    "while one of the scan's windows lies exactly on it (score 5). Shared weights slid "
+    "everywhere, plus a maximum, do not care where the pattern is: section 4's CNN.",
+    level="medium",
+    experiment="""
+    import numpy as np
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    P = np.array([[1, 1, 1], [1, 0, 0], [1, 0, 0]])
+
+
+    def place(row, col):
+        image = np.zeros((8, 8), dtype=int)
+        image[row : row + 3, col : col + 3] = P
+        return image
+
+
+    shift = 2                                     # try 0, 1 or 3
+    template = place(2, 2)                        # learned with the pattern at (2, 2)
+    image = place(2, 2 + shift)
+    scan = (sliding_window_view(image, (3, 3)) * P).sum(axis=(2, 3))
+    best = divmod(int(scan.argmax()), scan.shape[1])     # (row, column) of the best window
+    print(f"pattern moved {shift} px: template score {(template * image).sum()}, "
+          f"scan maximum {scan.max()} at window {best}")
+    """,
+)
+
+_corner = np.array([[1, 1, 1], [1, 0, 0], [1, 0, 0]])
+_scene = np.zeros((8, 8), dtype=int)
+_scene[4:7, 1:4] = _corner
+_twice = np.zeros((6, 9), dtype=int)
+_twice[3:5, 1:3] = _twice[0:2, 6:8] = [[2, 0], [1, 3]]
+
+q12 = FunctionExercise(
+    "q12",
+    "Finding the pattern in code",
+    """
+    Write `best_window(X, P)`: the scan of section 5, which says where a pattern is. `X` is a
+    2-D NumPy array (H, W), `P` a pattern of shape (ph, pw), not always square. Score every
+    window of X of P's shape with `np.sum(window * P)` and return the top-left corner (i, j)
+    of the best window, row first, as a tuple of two ints. If several windows tie for the best
+    score, return the first in reading order (the smallest i, then the smallest j), as
+    `np.argmax` does. Check it with `ex.q12.check(best_window)`.
+    """,
+    reference=best_window,
+    cases=[
+        ("the corner of section 5, bottom left", (_scene, _corner)),
+        ("a 2x3 pattern on a 5x7 image", (np.array([[0, 1, 2, 0, 1, 0, 3], [1, 0, 0, 2, 0, 4, 0],
+                                                   [2, 1, 0, 1, 1, 0, 1], [0, 0, 1, 0, 5, 2, 0],
+                                                   [1, 2, 0, 1, 0, 1, 1]]),
+                                         np.array([[1, 0, 1], [0, 2, 0]]))),
+        ("the best window in the last row and column", (np.arange(30.0).reshape(6, 5),
+                                                        np.ones((2, 2)))),
+        ("a tie: the pattern twice", (_twice, np.array([[2, 0], [1, 3]]))),
+        ("a blank image: every window ties", (np.zeros((4, 6)), np.array([[1, 2], [3, 4]]))),
+        ("every score negative", (np.array([[5.0, 1, 4, 2], [3, 1, 2, 6], [2, 2, 0, 1]]),
+                                  np.array([[-1.0, -0.5]]))),
+        ("a tall 3x1 pattern", (np.array([[0, 0, 1, 0], [0, 1, 1, 0], [1, 1, 1, 1],
+                                          [2, 0, 0, 2], [0, 3, 0, 0]]),
+                                np.array([[1], [1], [1]]))),
+        ("a pattern as large as the image", (np.array([[1, 2], [3, 4]]), np.ones((2, 2)))),
+    ],
+    common_mistakes=[
+        (_best_window_swapped, "Rows first: return (i, j), the row and then the column of the "
+         "window's top-left corner."),
+        (_best_window_last_tie, "On a tie keep the first window in reading order: replace the "
+         "best only when a score is strictly larger (`>`, not `>=`)."),
+        (_best_window_from_zero, "Start the search from the first window's score (or -inf), not "
+         "from 0: when every score is negative, the best window still has one."),
+        (_best_window_unravel_by_X, "Unravel the index of the best score with the shape of the "
+         "score map, (H - ph + 1, W - pw + 1), not with the shape of X."),
+        (_best_window_centre, "Return the window's top-left corner, not its centre."),
+    ],
+    hint_text=[
+        "Two loops over the top-left corners: i in range(H - ph + 1), j in range(W - pw + 1).",
+        "Keep the best score so far, starting from -np.inf, and replace it only when a window "
+        "scores strictly more.",
+    ],
+    solution_text="One score per window, the same pattern everywhere (a cross-correlation), and "
+    "the first window with the largest score:",
+)
+
+
+EXERCISES = number_exercises(1, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12])
 
 
 def progress():

@@ -12,7 +12,7 @@ import numpy as np
 from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise, number_exercises
 from .core import progress as _progress
 
-__all__ = [f"q{i}" for i in range(1, 13)]
+__all__ = [f"q{i}" for i in range(1, 16)]
 
 
 # --------------------------------------------------------------------------- reference functions
@@ -54,6 +54,19 @@ def conv2d_multi(X, W, b):
     return out
 
 
+def convolve1d(x, w):
+    """The valid true convolution of a 1-D x (n readings) with a kernel w (m weights, w[a] for
+    the reading a ticks ago): entry t is sum over a of w[a] * x[t + m - 1 - a], length n - m + 1,
+    what np.convolve(x, w, mode="valid") gives."""
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    m = len(w)
+    y = np.zeros(len(x) - m + 1)
+    for t in range(len(y)):
+        for a in range(m):
+            y[t] += w[a] * x[t + m - 1 - a]  # the reading a ticks before tick t + m - 1
+    return y
+
+
 def grad_weight(X, G):
     """dL/dK for Y = corr2d(X, K): X (H, W) the input, G (H-kh+1, W-kw+1) the upstream gradient
     dL/dY -> (kh, kw), the cross-correlation of the input with the upstream gradient."""
@@ -71,12 +84,45 @@ def _corr2d_short_loops(X, K):
     return full[:-1, :-1]
 
 
+def _corr2d_integer(X, K):
+    """np.zeros_like(X) keeps X's integer dtype: every sum is truncated."""
+    X = np.asarray(X)
+    return corr2d(X, K).astype(X.dtype) if X.dtype.kind in "iu" else corr2d(X, K)
+
+
+def _corr2d_mean(X, K):
+    return corr2d(X, K) / np.asarray(K).size
+
+
 def _conv_matrix_transposed(k, n):
     return conv_matrix_1d(k, n).T
 
 
 def _conv_matrix_flipped(k, n):
     return conv_matrix_1d(np.asarray(k, dtype=float)[::-1], n)
+
+
+def _conv_matrix_short(k, n):
+    return conv_matrix_1d(k, n)[:-1]
+
+
+def _conv_matrix_partial(k, n):
+    """n rows: the last len(k) - 1 rows hold the kernel cut off by the end of the input."""
+    k = np.asarray(k, dtype=float)
+    M = np.zeros((n, n))
+    for i in range(n):
+        M[i, i : i + len(k)] = k[: n - i]
+    return M
+
+
+def _conv2d_multi_mean_over_channels(X, W, b):
+    X, W, b = (np.asarray(a, dtype=float) for a in (X, W, b))
+    return (conv2d_multi(X, W, b) - b[:, None, None]) / X.shape[0] + b[:, None, None]
+
+
+def _conv2d_multi_bias_per_channel(X, W, b):
+    X, W, b = (np.asarray(a, dtype=float) for a in (X, W, b))
+    return conv2d_multi(X, W, b * X.shape[0])
 
 
 def _conv2d_multi_no_bias(X, W, b):
@@ -154,13 +200,14 @@ q3 = ArrayExercise(
         "With the flipped kernel each output is bottom-right minus top-left of its window.",
     ],
     solution_text="""
-    `[[0, 1], [1, -1]]`: the flipped kernel is `[[-1, 0], [0, 1]]`, so every output of Exercise 2.2 changes
-    sign (here, because flipping this K just negates it).
+    `[[0, 1], [1, -1]]`: the flipped kernel is `[[-1, 0], [0, 1]]`, so every output of
+    Exercise 2.2 changes sign (here, because flipping this K just negates it).
     """,
     common_mistakes=[
         (
             corr2d(_X, _K),
-            "that is the cross-correlation of Exercise 2.2: flip K in both axes first (true convolution).",
+            "that is the cross-correlation of Exercise 2.2: flip K in both axes first (true "
+            "convolution).",
         )
     ],
 )
@@ -328,6 +375,13 @@ q8 = FunctionExercise(
             "Your loops stop one step early: there are H - kh + 1 row positions "
             "(use range(H - kh + 1)).",
         ),
+        (
+            _corr2d_integer,
+            "Your sums were cut to integers: an output array made with np.zeros_like(X) takes "
+            "X's integer type. Create it with np.zeros(shape), which holds floats.",
+        ),
+        (_corr2d_mean, "np.mean divides each sum by kh * kw: the output is the plain sum of the "
+         "products (np.sum)."),
     ],
     hint_text=[
         "First compute the output shape (H - kh + 1, W - kw + 1) and create `Y = np.zeros(...)`.",
@@ -367,6 +421,11 @@ q9 = FunctionExercise(
             "Your rows hold the flipped kernel (true convolution); "
             "cross-correlation puts k in each row as it is.",
         ),
+        (_conv_matrix_short, "Your matrix lacks its last row: there are n - m + 1 outputs, "
+         "one for each place the kernel fits (range(n - m + 1))."),
+        (_conv_matrix_partial, "Your matrix has n rows: its last m - 1 rows hold a kernel cut "
+         "off by the end of the input. A valid correlation keeps only the n - m + 1 windows "
+         "that fit."),
     ],
     hint_text=[
         "Output i is k[0]*x[i] + k[1]*x[i+1] + ... : which entries of row i of M are non-zero?",
@@ -428,6 +487,10 @@ q10 = FunctionExercise(
             "every entry of output channel k.",
         ),
         (_conv2d_multi_flipped, "Your filters are flipped (true convolution); use W as it is."),
+        (_conv2d_multi_mean_over_channels, "You averaged over the input channels: a filter "
+         "sums its products over all C channels (divide by nothing)."),
+        (_conv2d_multi_bias_per_channel, "You added b[k] once per input channel: each filter "
+         "adds its bias once, to the sum over all channels."),
     ],
     hint_text=[
         "Output entry (k, i, j) is one number: the window X[:, i:i+F, j:j+F] (all channels) times "
@@ -484,6 +547,14 @@ def _grad_weight_full(X, G):
     G = np.asarray(G, dtype=float)
     return np.full((X.shape[0] - G.shape[0] + 1, X.shape[1] - G.shape[1] + 1), G.sum())
 
+def _grad_weight_mean(X, G):
+    return grad_weight(X, G) / np.asarray(G).size
+
+
+def _grad_weight_ones(X, G):
+    return grad_weight(X, np.ones(np.shape(G)))
+
+
 q12 = FunctionExercise(
     "q12",
     "The gradient with respect to the kernel, in code",
@@ -509,6 +580,10 @@ q12 = FunctionExercise(
          "G[i, j] * X[i + a, j + b], a cross-correlation with G as it is."),
         (_grad_weight_full, "Each weight meets a different window of X: weigh G[i, j] by the "
          "input value X[i + a, j + b] that weight (a, b) multiplies, not by a constant."),
+        (_grad_weight_mean, "np.mean divides by the number of outputs: dL/dK[a, b] is the sum "
+         "of G[i, j] * X[i + a, j + b] over all outputs (i, j)."),
+        (_grad_weight_ones, "You left G out: weigh each product by the upstream gradient "
+         "G[i, j] (all ones only in Exercise 2.11)."),
     ],
     hint_text=[
         "K[a, b] multiplies X[i + a, j + b] in output Y[i, j], so dL/dK[a, b] = "
@@ -522,7 +597,163 @@ q12 = FunctionExercise(
 )
 
 
-EXERCISES = number_exercises(2, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12])
+q13 = NumberExercise(
+    "q13",
+    "Weights that sum to one",
+    """
+    Every pixel of a 5x5 grey image is 7. Filter it (valid cross-correlation) with the sharpen
+    kernel of the gallery in section 4, `w = [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]`. What is
+    the value of each output pixel? Predict it and give a number, then run the experiment below,
+    which also tries a box blur and an edge kernel (change `value` or add kernels to `kernels`).
+    """,
+    answer=7,
+    hint_text=[
+        "Every window is the same: nine 7s. Each output is the sum of the nine weights times 7.",
+        "What do the weights of the sharpen kernel add up to?",
+    ],
+    solution_text="**7**: on a constant image every output is (sum of the weights) * 7, and "
+    "the sharpen kernel's weights sum to 5 - 4 = 1, like the blur's. Kernels whose weights sum "
+    "to 1 keep flat regions as they are; edge kernels, whose weights sum to 0, give 0 there.",
+    common_mistakes={
+        35: "that is the centre weight alone (5 * 7); the four -1s each take a 7 away again.",
+        0: "that is what an edge kernel gives, whose weights sum to 0; the sharpen kernel's "
+        "weights sum to 5 - 4 = 1.",
+        63: "that adds the nine pixels; each pixel is multiplied by its weight first.",
+        -7: "the four -1s take away 4 * 7 = 28 from the centre's 5 * 7 = 35: the result is "
+        "positive.",
+    },
+    level="easy",
+    placeholder="your prediction here (a number)",
+    experiment="""
+    import numpy as np
+    from cnn_lib import scratch
+
+    value = 7                                       # the grey level; try another
+    image = np.full((5, 5), float(value))
+    kernels = {"sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+               "box blur": np.ones((3, 3)) / 9,
+               "vertical edge": [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]}
+    for name, w in kernels.items():
+        w = np.asarray(w, dtype=float)
+        out = scratch.corr2d(image, w)
+        print(f"{name:<14} weights sum to {w.sum():g}: every output is {out[0, 0]:g}, "
+              f"shape {out.shape}")
+    """,
+)
+
+q14 = ChoiceExercise(
+    "q14",
+    "A shift under a stride of 2",
+    """
+    Section 6 checks equivariance with a stride of 2: a 3x3 filter with circular padding (so
+    the border plays no part) maps a 16x16 input to an 8x8 output. Shift the input by **one**
+    pixel to the right. What happens to the output? Predict, answer with a letter as a string,
+    then run the experiment below (change `shift`).
+    """,
+    options=[
+        "it shifts by one cell to the right, as it does with a stride of 1",
+        "it stays the same: a stride of 2 ignores shifts of less than 2 pixels",
+        "it is no shifted copy of the old output: the windows now fall between the old ones",
+        "it shifts by two cells to the right: the stride scales every shift by 2",
+    ],
+    answer="c",
+    explanations={
+        "a": "with a stride of 2 one output cell stands for 2 input pixels, so a 1-pixel shift "
+        "has no whole-cell counterpart; a shift by 2 pixels moves the output by one cell.",
+        "b": "the windows still see the moved pixels, and their sums change; an output that does "
+        "not change (invariance) is what pooling approximates, not what a stride gives.",
+        "d": "the stride divides shifts rather than multiplying them: a shift by 2 pixels moves "
+        "the output by one cell.",
+    },
+    hint_text=[
+        "With a stride of 2, the windows start at columns 0, 2, 4, ... of the input.",
+        "After a shift by one pixel, does any window see exactly what an old window saw?",
+    ],
+    solution_text="**c**: the output samples every second window. A shift by one pixel moves "
+    "the content halfway between two samples, so the new windows see what no old window saw. "
+    "Equivariance holds only for shifts by a multiple of the stride.",
+    level="medium",
+    experiment="""
+    import numpy as np
+    from cnn_lib import scratch
+
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((16, 16)), rng.standard_normal((3, 3))
+
+
+    def layer(a):                                   # 3x3 filter, circular padding, stride 2
+        padded = scratch.pad(a, 1, mode="circular")
+        return scratch.conv2d(padded[None, None], w[None, None], stride=2)[0, 0]
+
+
+    shift = 1                                       # try 2, 3 or 4
+    y, y_moved = layer(x), layer(np.roll(x, shift, axis=1))
+    cells = [s for s in range(8) if np.allclose(y_moved, np.roll(y, s, axis=1))]
+    print(f"input shifted by {shift} px, output {y.shape}: the old output shifted by",
+          f"{cells[0]} cell(s)" if cells else "no whole number of cells")
+    """,
+)
+
+_ship_w = np.array([0.4, 0.3, 0.2, 0.1])
+
+
+def _convolve1d_correlate(x, w):
+    return np.correlate(np.asarray(x, dtype=float), np.asarray(w, dtype=float), mode="valid")
+
+
+def _convolve1d_full(x, w):
+    return np.convolve(np.asarray(x, dtype=float), np.asarray(w, dtype=float), mode="full")
+
+
+def _convolve1d_mean(x, w):
+    return convolve1d(x, w) / len(w)
+
+
+q15 = FunctionExercise(
+    "q15",
+    "The weighted running average in code",
+    """
+    Write `convolve1d(x, w)`: the weighted running average of section 1, a valid **true**
+    convolution in 1-D, with loops. `x` is a 1-D NumPy array of n readings, `w` a 1-D kernel of
+    m weights (m <= n), where `w[a]` weighs the reading a ticks before the newest one. Return
+    the float NumPy array of length n - m + 1 whose entry t is the sum over a of
+    `w[a] * x[t + m - 1 - a]` (the estimate at tick t + m - 1): what
+    `np.convolve(x, w, mode="valid")` gives. Check it with `ex.q15.check(convolve1d)`.
+    """,
+    reference=convolve1d,
+    cases=[
+        ("the ship's weights (0.4, 0.3, 0.2, 0.1)", (np.array([2.0, 4, 3, 7, 5, 6, 9]), _ship_w)),
+        ("a symmetric kernel", (np.array([1.0, 3, 2, 5, 4]), np.array([1.0, 2, 1]))),
+        ("len(w) == len(x)", (np.array([1.0, 2, 3]), np.array([3.0, -1, 2]))),
+        ("len(w) == 1", (np.array([1.0, -2, 3, 0]), np.array([2.5]))),
+        ("integer readings, fractional weights", (np.array([3, 1, 4, 1, 5, 9, 2]),
+                                                  np.array([0.5, 0.25]))),
+        ("20 random readings, 5 random weights", (np.round(_rng.normal(size=20), 2),
+                                                  np.round(_rng.normal(size=5), 2))),
+    ],
+    common_mistakes=[
+        (_convolve1d_correlate, "That is the cross-correlation (np.correlate): in a convolution "
+         "w[0] weighs the newest reading of each window, x[t + m - 1], so w runs backwards "
+         "over x."),
+        (_convolve1d_full, "That is the full convolution (mode=\"full\", length n + m - 1); keep "
+         "only the n - m + 1 windows that lie inside x."),
+        (_convolve1d_mean, "np.mean divides by m: the weights already say how much each reading "
+         "counts, so add the products (np.sum)."),
+    ],
+    hint_text=[
+        "First `y = np.zeros(len(x) - len(w) + 1)`; then two loops, over t and over a.",
+        "Index check: for t = 0 and a = 0 you need the newest reading of the first window, "
+        "x[m - 1]; for a = m - 1, the oldest, x[0].",
+    ],
+    solution_text="Each estimate weighs the newest reading with w[0] and older ones with "
+    "w[1], w[2], ...: the kernel runs backwards over the window, which is what makes it a "
+    "convolution rather than a correlation:",
+)
+
+
+EXERCISES = number_exercises(
+    2, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13, q14, q15]
+)
 
 
 def progress():

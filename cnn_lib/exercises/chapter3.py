@@ -14,7 +14,7 @@ import numpy as np
 from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise, number_exercises
 from .core import progress as _progress
 
-__all__ = [f"q{i}" for i in range(1, 13)]
+__all__ = [f"q{i}" for i in range(1, 16)]
 
 
 # --------------------------------------------------------------------------- reference functions
@@ -57,6 +57,19 @@ def pad_reflect(X, p):
     return np.concatenate([rows[:, p:0:-1], rows, rows[:, -2 : -p - 2 : -1]], axis=1)
 
 
+def corr2d_dilated(X, K, d):
+    """Valid cross-correlation of a 2-D array X with a 2-D kernel K whose taps sit d cells
+    apart (dilation d, stride 1): output (i, j) is the sum over (a, b) of
+    K[a, b] * X[i + d*a, j + d*b]."""
+    X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)
+    kh, kw = K.shape
+    Y = np.zeros((X.shape[0] - d * (kh - 1), X.shape[1] - d * (kw - 1)))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = np.sum(X[i : i + d * (kh - 1) + 1 : d, j : j + d * (kw - 1) + 1 : d] * K)
+    return Y
+
+
 # Typical wrong answers, recognised in the feedback.
 def _size_without_floor(n, f, p, s):
     return (n + 2 * p - f) / s + 1
@@ -70,6 +83,14 @@ def _size_ceil(n, f, p, s):
     return -(-(n + 2 * p - f) // s) + 1
 
 
+def _size_without_plus_one(n, f, p, s):
+    return (n + 2 * p - f) // s
+
+
+def _size_without_padding(n, f, p, s):
+    return (n - f) // s + 1
+
+
 def _field_ignoring_strides(layers):
     return 1 + sum(k - 1 for k, _ in layers)
 
@@ -79,6 +100,14 @@ def _field_with_own_stride(layers):
     for kernel_size, stride in layers:
         jump *= stride  # the jump updated too early: uses this layer's stride
         size += (kernel_size - 1) * jump
+    return size
+
+
+def _field_kernel_times_jump(layers):
+    size, jump = 1, 1
+    for kernel_size, stride in layers:
+        size += kernel_size * jump  # forgot the - 1
+        jump *= stride
     return size
 
 
@@ -99,6 +128,18 @@ def _pad_symmetric(X, p):
 
 def _pad_zeros(X, p):
     return np.pad(np.asarray(X, dtype=float), p)
+
+
+def _pad_circular(X, p):
+    return np.pad(np.asarray(X, dtype=float), p, mode="wrap")
+
+
+def _dilated_as_stride(X, K, d):
+    return corr2d_stride(X, K, d)
+
+
+def _dilated_ignored(X, K, d):
+    return corr2d_dilated(X, K, 1)
 
 
 # --------------------------------------------------------------------------- the exercises
@@ -162,7 +203,7 @@ q3 = NumberExercise(
     common_mistakes={
         2: "(7 - 3) / 2 = 2 counts the steps between window positions; add 1 for the positions.",
         5: "that is stride 1; with stride 2 the window skips every other position.",
-        1: "a slide once gave floor((N + 2P - F) / S) - 1: the right formula ends in + 1.",
+        1: "that is (7 - 3) / 2 - 1; the formula ends in + 1: (N - F + 2P) / S + 1.",
     },
     integer=True,
 )
@@ -225,7 +266,8 @@ q6 = ArrayExercise(
         "H_out = floor((64 + 2*2 - 5) / 2) + 1; the division is not whole, so floor it.",
     ],
     solution_text="**(8, 32, 32)**: 8 filters give 8 channels, and (64 + 4 - 5)/2 + 1 = 32.5, "
-    "which PyTorch floors to 32 (F = 5, S = 2: 'whatever padding fits').",
+    "which PyTorch floors to 32. (With F = 5 on an even input, 64 + 2P - 5 is odd for every P, "
+    "so stride 2 never fits exactly; P = 2 is the padding whose floored result halves the size.)",
     common_mistakes=[
         ([3, 32, 32], "the output depth is the number of filters (8), not the input depth."),
         ([8, 64, 64], "stride 2 halves the size: (64 + 4 - 5)/2 + 1, floored."),
@@ -311,6 +353,10 @@ q9 = FunctionExercise(
          "only the windows that fit (use // or math.floor)."),
         (_size_with_one_side_padding, "Padding p is added on both sides: n + 2p."),
         (_size_ceil, "Round down, not up: a window that would stick out is dropped."),
+        (_size_without_plus_one, "Add 1: (n + 2p - f) // s counts the steps between the first "
+         "and the last window position; the positions are one more."),
+        (_size_without_padding, "Include the padding: it adds p cells on each side, so the "
+         "padded input is n + 2p wide."),
     ],
     hint_text=[
         "The formula is (n + 2p - f) / s + 1, rounded down.",
@@ -344,6 +390,8 @@ q10 = FunctionExercise(
          "running product of the strides (the jump)."),
         (_field_with_own_stride, "Update the jump after adding the layer's width: a layer's "
          "own stride spaces the units above it, not its own taps."),
+        (_field_kernel_times_jump, "A layer widens the field by (kernel_size - 1) * jump, not "
+         "kernel_size * jump: a 3x3 layer on the input gives a field of 3, not 4."),
     ],
     hint_text=[
         "Keep two numbers while you walk up the stack: the field size r (start 1) and the "
@@ -376,6 +424,8 @@ q11 = FunctionExercise(
          (_rng.normal(size=(6, 9)), _rng.normal(size=(2, 2)), 2)),
         ("a 1x1 kernel with stride 2 (subsampling)", (_toy, np.array([[2.0]]), 2)),
         ("a stride larger than the kernel", (_rng.normal(size=(9, 9)), np.ones((2, 2)), 4)),
+        ("a non-square 2x3 kernel, stride 2, on a 7x8 input",
+         (np.round(_rng.normal(size=(7, 8)), 2), np.array([[1.0, 2, -1], [0, -3, 1]]), 2)),
     ],
     common_mistakes=[
         (_stride_one_then_too_big, "You computed the stride-1 output and cut it to size: "
@@ -413,6 +463,8 @@ q12 = FunctionExercise(
         (_pad_symmetric, "That mirror includes the edge cell (NumPy's 'symmetric'); PyTorch's "
          "'reflect' does not repeat it: [a, b, c] padded by 1 is [b, a, b, c, b]."),
         (_pad_zeros, "That is zero padding; reflect fills the border with mirrored values."),
+        (_pad_circular, "That wraps around ('circular'): the cells above the top row come from "
+         "the bottom of the image. Reflect mirrors the rows just inside the same edge."),
     ],
     hint_text=[
         "Pad the rows first, then the columns of the result: the same operation twice.",
@@ -423,8 +475,146 @@ q12 = FunctionExercise(
     "do the same for the columns:",
 )
 
+q13 = NumberExercise(
+    "q13",
+    "Padding 1 with a stride of 2",
+    """
+    A 3x3 convolution with padding 1 keeps an 8x8 input at 8x8 as long as its stride is 1.
+    Give it stride 2 instead. What is the output's height? Predict and give an integer, then run
+    the experiment below, which prints the output size for strides 1 to 4 (change `size` or
+    `padding`).
+    """,
+    answer=conv_output_size(8, 3, 1, 2),
+    hint_text=[
+        "The padded input is 8 + 2*1 = 10 cells wide; where can a 3-wide window start when it "
+        "jumps 2 cells at a time?",
+        "floor((8 + 2*1 - 3) / 2) + 1.",
+    ],
+    solution_text="**4** = floor((8 + 2 - 3)/2) + 1 = floor(3.5) + 1: the window starts at "
+    "padded columns 0, 2, 4 and 6; a start at 8 would need columns 8 to 10 of a 10-wide input. "
+    "'Same' padding keeps the size only at stride 1; with stride S it gives ceil(H / S) outputs.",
+    common_mistakes={
+        5: "(8 + 2 - 3)/2 + 1 = 4.5 is rounded down, not up: a window that would stick out of "
+        "the padded input is dropped.",
+        8: "padding 1 keeps the size only at stride 1; stride 2 keeps every other window.",
+        3: "that forgets the padding: it adds one cell on each side, so the padded input is 10 "
+        "cells wide, not 8.",
+        4.5: "(8 + 2 - 3)/2 + 1 = 4.5 is not a whole number of windows: PyTorch rounds it down.",
+    },
+    integer=True,
+    level="easy",
+    placeholder="your prediction here (an integer)",
+    experiment="""
+    import torch
+    import torch.nn.functional as F
 
-EXERCISES = number_exercises(3, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12])
+    size, padding = 8, 1                            # try size = 9, or padding = 0
+    x, w = torch.zeros(1, 1, size, size), torch.zeros(1, 1, 3, 3)
+    for stride in (1, 2, 3, 4):
+        out = F.conv2d(x, w, stride=stride, padding=padding)
+        exact = (size + 2 * padding - 3) / stride + 1
+        print(f"stride {stride}: {size}x{size} -> {out.shape[-2]}x{out.shape[-1]}   "
+              f"((size + 2*padding - 3) / stride + 1 = {exact:g})")
+    """,
+)
+
+q14 = ChoiceExercise(
+    "q14",
+    "Which pixels does a dilated kernel read?",
+    """
+    One 3x3 convolution layer with dilation 2 (stride 1, no padding) is applied to an image.
+    Which input pixels does one of its output units read, that is, which pixels can change its
+    value? Predict, answer with a letter as a string, then run the experiment below: it turns
+    on one pixel at a time and marks with 1 the pixels that reach the first output unit (change
+    `dilation`, or set `below = True` to put an ordinary 3x3 layer before the dilated one).
+    """,
+    options=[
+        "all 25 pixels of a 5x5 block: the kernel spans 5 cells",
+        "9 pixels of a 5x5 block: every other row and every other column",
+        "the 9 pixels of a 3x3 block: dilation changes only the output size",
+        "all 25 pixels of a 5x5 block, those between the taps with smaller weights",
+    ],
+    answer="b",
+    explanations={
+        "a": "the kernel spans 5 cells, but it has only 9 taps, 2 cells apart: the pixels "
+        "between the taps are never multiplied by a weight.",
+        "c": "dilation moves the taps apart: they read rows and columns 0, 2 and 4 of the "
+        "window, not 0, 1 and 2. That is also why the output shrinks more.",
+        "d": "dilation does not resize or interpolate the kernel: it is the 3x3 kernel with "
+        "zeros between its taps, and a zero weight reads nothing.",
+    },
+    hint_text=[
+        "With dilation 2 the taps of a row sit at columns 0, 2 and 4 of the window.",
+        "A dilated kernel equals a 5x5 kernel with zeros between the taps (section 6). Which "
+        "of its 25 weights are not zero?",
+    ],
+    solution_text="**b**: the nine taps sit 2 cells apart, at rows and columns 0, 2 and 4 of a "
+    "5x5 window, and the pixels between them are skipped. An ordinary layer below fills the "
+    "gaps: with `below = True` the unit reads all 49 pixels of a 7x7 block.",
+    level="medium",
+    experiment="""
+    import numpy as np
+    from cnn_lib import scratch
+
+    dilation, below = 2, False                      # try dilation = 1 or 3, or below = True
+    size = 9
+    w = np.ones((1, 1, 3, 3))
+    reads = np.zeros((size, size), dtype=int)
+    for r in range(size):
+        for c in range(size):
+            x = np.zeros((1, 1, size, size))
+            x[0, 0, r, c] = 1.0                         # one pixel on
+            y = scratch.conv2d(x, w) if below else x
+            y = scratch.conv2d(y, w, dilation=dilation)
+            reads[r, c] = y[0, 0, 0, 0] != 0            # does the first output unit see it?
+    print(reads)
+    print("the unit reads", reads.sum(), "pixels")
+    """,
+)
+
+q15 = FunctionExercise(
+    "q15",
+    "Dilated cross-correlation in code",
+    """
+    Write `corr2d_dilated(X, K, d)`: the valid cross-correlation (stride 1) of a 2-D NumPy
+    array `X` (H, W) with a kernel `K` (kh, kw) whose taps sit `d` cells apart (dilation d; d = 1
+    is the ordinary `corr2d`). Output (i, j) is the sum over (a, b) of
+    `K[a, b] * X[i + d*a, j + d*b]`; the output has shape (H - d*(kh - 1), W - d*(kw - 1)).
+    Return a float NumPy array. Check it with `ex.q15.check(corr2d_dilated)`.
+    """,
+    reference=corr2d_dilated,
+    cases=[
+        ("7x7, 3x3 kernel, dilation 1 (an ordinary corr2d)", (_toy, np.ones((3, 3)), 1)),
+        ("7x7, 3x3 kernel, dilation 2", (_toy, np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]]),
+                                         2)),
+        ("9x9, 3x3 kernel, dilation 3", (np.round(_rng.normal(size=(9, 9)), 2),
+                                         np.round(_rng.normal(size=(3, 3)), 2), 3)),
+        ("a 2x3 kernel with dilation 2 on a 6x9 input",
+         (np.round(_rng.normal(size=(6, 9)), 2), np.array([[1.0, -2, 0.5], [3, 1, -1]]), 2)),
+        ("a 1x1 kernel (dilation changes nothing)", (_toy, np.array([[2.0]]), 3)),
+        ("a dilated kernel as wide as the input (one output)",
+         (np.arange(25.0).reshape(5, 5), np.arange(9.0).reshape(3, 3), 2)),
+    ],
+    common_mistakes=[
+        (_dilated_as_stride, "That is a stride of d: your window jumps d cells at a time. "
+         "Dilation keeps moving the window one cell at a time and spreads its taps d cells "
+         "apart: output (i, j) reads X[i + d*a, j + d*b]."),
+        (_dilated_ignored, "You ignored the dilation: the taps of K sit d cells apart, so "
+         "K[a, b] multiplies X[i + d*a, j + d*b], not X[i + a, j + b]."),
+    ],
+    hint_text=[
+        "The kernel spans d*(kh - 1) + 1 rows; compute the output shape from that first.",
+        "The rows of the window that K reads are `X[i : i + d*(kh - 1) + 1 : d]`: a slice with "
+        "step d. Do the same for the columns, multiply by K and sum.",
+    ],
+    solution_text="A dilated kernel reads every d-th cell of a window d*(k - 1) + 1 cells "
+    "wide: slice the window with step d:",
+)
+
+
+EXERCISES = number_exercises(
+    3, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13, q14, q15]
+)
 
 
 def progress():

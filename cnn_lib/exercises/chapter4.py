@@ -12,7 +12,7 @@ import numpy as np
 from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise, number_exercises
 from .core import progress as _progress
 
-__all__ = [f"q{i}" for i in range(1, 13)]
+__all__ = [f"q{i}" for i in range(1, 16)]
 
 
 # --------------------------------------------------------------------------- reference functions
@@ -68,6 +68,19 @@ def l2_pool(X, k):
     return Y
 
 
+def max_pool2d_padded(X, k, s, p):
+    """Max pooling of a 2-D array X with k x k windows, stride s and p cells of padding on
+    every side; the padding is -infinity, so a padded cell never wins a window."""
+    X = np.asarray(X, dtype=float)
+    padded = np.full((X.shape[0] + 2 * p, X.shape[1] + 2 * p), -np.inf)
+    padded[p : p + X.shape[0], p : p + X.shape[1]] = X
+    Y = np.zeros(((padded.shape[0] - k) // s + 1, (padded.shape[1] - k) // s + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = padded[i * s : i * s + k, j * s : j * s + k].max()
+    return Y
+
+
 # Typical wrong answers, recognised in the feedback.
 def _avg_pool2d(X, k, s):
     X = np.asarray(X, dtype=float)
@@ -86,6 +99,19 @@ def _max_pool2d_stride_one(X, k, s):
     return max_pool2d(X, k, 1)
 
 
+def _max_pool2d_stride_k(X, k, s):
+    return max_pool2d(X, k, k)
+
+
+def _max_pool2d_floor_division(X, k, s):
+    X = np.asarray(X, dtype=float)
+    Y = np.zeros((X.shape[0] // s, X.shape[1] // s))  # H // s outputs: too many when k > s
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = X[i * s : i * s + k, j * s : j * s + k].max()  # cut short at the edge
+    return Y
+
+
 def _backward_spread_evenly(X, G, k):
     G = np.asarray(G, dtype=float)
     return np.kron(G, np.ones((k, k))) / (k * k)
@@ -101,6 +127,18 @@ def _backward_every_maximum(X, G, k):
     return grad
 
 
+def _backward_last_maximum(X, G, k):
+    X, G = np.asarray(X, dtype=float), np.asarray(G, dtype=float)
+    grad = np.zeros_like(X)
+    for i in range(G.shape[0]):
+        for j in range(G.shape[1]):
+            window = X[i * k : (i + 1) * k, j * k : (j + 1) * k]
+            flat = window.size - 1 - np.argmax(window.ravel()[::-1])  # the last maximum
+            a, b = np.unravel_index(flat, window.shape)
+            grad[i * k + a, j * k + b] += G[i, j]
+    return grad
+
+
 def _adaptive_floor_only(X, n):
     X = np.asarray(X, dtype=float)
     H, W = X.shape
@@ -111,12 +149,36 @@ def _adaptive_floor_only(X, n):
     return Y
 
 
+def _adaptive_fixed_window(X, n):
+    X = np.asarray(X, dtype=float)
+    kh, kw = X.shape[0] // n, X.shape[1] // n  # one window size for all, side by side
+    Y = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            Y[i, j] = X[i * kh : (i + 1) * kh, j * kw : (j + 1) * kw].mean()
+    return Y
+
+
 def _l2_rms(X, k):
     return l2_pool(X, k) / k  # sqrt of the MEAN of squares
 
 
 def _l2_no_root(X, k):
     return l2_pool(X, k) ** 2
+
+
+def _l2_sum_of_absolute_values(X, k):
+    X = np.abs(np.asarray(X, dtype=float))
+    H, W = X.shape[0] // k * k, X.shape[1] // k * k
+    return X[:H, :W].reshape(H // k, k, W // k, k).sum(axis=(1, 3))
+
+
+def _padded_with_zeros(X, k, s, p):
+    return max_pool2d(np.pad(np.asarray(X, dtype=float), p), k, s)
+
+
+def _padded_without_padding(X, k, s, p):
+    return max_pool2d(X, k, s)
 
 
 # --------------------------------------------------------------------------- the exercises
@@ -157,8 +219,8 @@ q2 = ArrayExercise(
     hint_text="Add the four numbers of each 2x2 block and divide by 4.",
     solution_text="`[[3.5, 1.0], [1.5, 5.5]]`: for example (1 + 3 + 4 + 6) / 4 = 3.5.",
     common_mistakes=[
-        (max_pool2d(_X, 2, 2), "that is max pooling (Exercise 4.1); average pooling takes each block's "
-         "mean."),
+        (max_pool2d(_X, 2, 2), "that is max pooling (Exercise 4.1); average pooling takes each "
+         "block's mean."),
         (4 * _avg_pool2d(_X, 2, 2), "those are the sums of the blocks: divide each by 4."),
     ],
 )
@@ -220,7 +282,8 @@ q5 = ArrayExercise(
     common_mistakes=[
         ([1, 27, 27], "pooling does not merge channels: each of the 96 is pooled on its own."),
         ([96, 53, 53], "that is stride 1; with stride 2 the windows start every other cell."),
-        ([96, 28, 28], "round down: (55 - 3)/2 + 1 = 27 exactly."),
+        ([96, 28, 28], "one too many: (55 - 3)/2 + 1 = 27 exactly; a 28th window would need "
+         "a 57-wide input."),
         ([96, 18, 18], "that is stride 3 (windows side by side); AlexNet's windows overlap."),
     ],
     level="medium",
@@ -328,6 +391,11 @@ q9 = FunctionExercise(
         ("negative values", (-np.arange(1, 17).reshape(4, 4), 2, 2)),
         ("a 1x1 window (nothing to pool)", (_deck, 1, 1)),
         ("a non-square input", (np.round(_rng.normal(size=(6, 9)), 2), 3, 3)),
+        ("3x3 windows, stride 2, on an 8x8 input",
+         (np.round(_rng.normal(size=(8, 8)), 2), 3, 2)),
+        ("2x2 windows, stride 1 (overlapping)", (_X, 2, 1)),
+        ("a non-square 5x8 input, 3x3 windows, stride 2",
+         (np.round(_rng.normal(size=(5, 8)), 2), 3, 2)),
     ],
     common_mistakes=[
         (_avg_pool2d, "That is the average of each window; max pooling keeps its largest "
@@ -336,6 +404,11 @@ q9 = FunctionExercise(
          "value (or use `.max()`), not from 0."),
         (_max_pool2d_stride_one, "Move the window s cells at a time: output (i, j) starts at "
          "row i*s and column j*s."),
+        (_max_pool2d_stride_k, "You moved the window k cells at a time (its size); the stride "
+         "is s: output (i, j) starts at row i*s and column j*s."),
+        (_max_pool2d_floor_division, "Your output has H // s rows, but only (H - k) // s + 1 "
+         "windows fit: when k > s the last windows stick out past the edge, and NumPy's slice "
+         "silently cuts them short. Drop them."),
     ],
     hint_text=[
         "Compute the output shape first, then loop over i and j.",
@@ -364,12 +437,19 @@ q10 = FunctionExercise(
         ("ties: the first maximum gets it", (np.array([[5, 5], [1, 5.0]]), np.array([[2.0]]),
                                              2)),
         ("a 1x1 window passes everything", (_X, np.arange(16.0).reshape(4, 4), 1)),
+        ("a non-square 4x6 input, 2x2 windows", (np.round(_rng.normal(size=(4, 6)), 2),
+                                                 np.array([[1.0, -1, 2], [0.5, 3, -2]]), 2)),
+        ("ties in a window of zeros (after a ReLU)", (np.array([[0.0, 0, 3, 1], [0, 0, 2, 3]]),
+                                                      np.array([[4.0, 5]]), 2)),
     ],
     common_mistakes=[
         (_backward_spread_evenly, "That spreads each gradient over the whole window, which is "
          "the backward pass of AVERAGE pooling; max pooling sends it all to the maximum."),
         (_backward_every_maximum, "When several cells tie for the maximum, only one of them (the "
          "first in reading order, as PyTorch) was the output: give the gradient to that one."),
+        (_backward_last_maximum, "When several cells tie, the gradient goes to the FIRST of "
+         "them in reading order (np.argmax, PyTorch); yours gives it to the last (a running "
+         "maximum updated with >= does that: use >)."),
     ],
     hint_text=[
         "The output of a window equals one of its cells; the loss depends on the other cells "
@@ -403,6 +483,9 @@ q11 = FunctionExercise(
         (_adaptive_floor_only, "Round the window's end UP: it runs to ceil((i+1)*H/n), so that "
          "where (i+1)*H/n falls inside a cell, both neighbouring windows include that cell; "
          "rounding it down gives the cell to the next window only."),
+        (_adaptive_fixed_window, "Adaptive pooling has no fixed window size: window i runs "
+         "from floor(i*H/n) to ceil((i+1)*H/n), so when n does not divide H the windows differ "
+         "in size or overlap, and together they always cover every cell."),
     ],
     hint_text=[
         "For an axis of length L and n outputs, window i is `slice(i * L // n, "
@@ -433,13 +516,143 @@ q12 = FunctionExercise(
         (_l2_rms, "That is the root of the MEAN of the squares; L2 pooling takes the root of "
          "their SUM (PyTorch's lp_pool2d with norm_type=2)."),
         (_l2_no_root, "Take the square root of the sum of squares."),
+        (_l2_sum_of_absolute_values, "That is the sum of the absolute values (the L1 norm); "
+         "the L2 norm is the square root of the sum of the squares."),
     ],
     hint_text="For each window: `np.sqrt(np.sum(window ** 2))`.",
     solution_text="The L2 norm of each window:",
 )
 
+q13 = NumberExercise(
+    "q13",
+    "Overlapping windows on an 8x8 map",
+    """
+    2x2 max pooling with stride 2 halves an 8x8 map to 4x4. Make the windows 3x3 and keep the
+    stride at 2 (the overlapping pooling of AlexNet). What is the output's height now? Predict
+    and give an integer, then run the experiment below, which prints the output size for a few
+    windows and strides next to `size // stride` (change `size`).
+    """,
+    answer=3,
+    hint_text=[
+        "A 3x3 window needs 3 cells; where can it start, moving 2 cells at a time, on an 8-wide "
+        "map?",
+        "(H - F) // S + 1, as for a convolution without padding.",
+    ],
+    solution_text="**3** = (8 - 3) // 2 + 1: the window starts at columns 0, 2 and 4; a start "
+    "at 6 would need columns 6 to 8 of an 8-wide map. `H // S` gives the size only when the "
+    "window is as large as the stride.",
+    common_mistakes={
+        4: "8 // 2 = 4 holds for 2x2 windows; a 3x3 window starting at column 6 would stick "
+        "out of the map, so only 3 windows fit: (8 - 3) // 2 + 1.",
+        6: "that is stride 1; with stride 2 the windows start every other cell.",
+        3.5: "(8 - 3)/2 + 1 = 3.5 is not a whole number of windows: PyTorch rounds it down.",
+        2: "that moves the window 3 cells at a time (its size); the stride is still 2.",
+    },
+    integer=True,
+    level="easy",
+    placeholder="your prediction here (an integer)",
+    experiment="""
+    import torch
+    import torch.nn.functional as F
 
-EXERCISES = number_exercises(4, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12])
+    size = 8                                        # try 7, 9 or 13
+    x = torch.zeros(1, 1, size, size)
+    for k, s in [(2, 2), (3, 2), (3, 3), (2, 1)]:
+        out = F.max_pool2d(x, k, s)
+        h, w = out.shape[-2:]
+        print(f"{k}x{k} windows, stride {s}: {size}x{size} -> {h}x{w}"
+              f"   ({size} // {s} = {size // s})")
+    """,
+)
+
+q14 = ChoiceExercise(
+    "q14",
+    "A one-pixel shift under 2x2 pooling",
+    """
+    The row `[0, 0, 0, 9, 0, 0, 0, 0]` (a strong response at cell 3) is max-pooled with windows
+    of width 2 and stride 2, giving `[0, 9, 0, 0]`. Shift the row one cell to the right (the 9
+    moves to cell 4). What is the pooled output now? Predict, answer with a letter as a string,
+    then run the experiment below (change `where` to 2, or `shift` to 2).
+    """,
+    options=[
+        "[0, 9, 0, 0]: max pooling ignores a shift smaller than its window",
+        "[0, 0, 9, 0]: the 9 moves into the next window",
+        "[0, 9, 9, 0]: the 9 now counts for both windows it borders",
+        "[0, 0, 0, 9]: the output shifts by the stride, 2 cells",
+    ],
+    answer="b",
+    explanations={
+        "a": "that holds when the 9 moves inside its window (from cell 2 to 3); from cell 3 "
+        "it crosses into the window of cells 4 and 5. Pooling is only approximately invariant.",
+        "c": "windows side by side (stride 2) share no cell: cell 4 belongs only to the window "
+        "of cells 4 and 5.",
+        "d": "a shift by one input cell moves the 9 into the neighbouring window, one output "
+        "cell further; an output cell stands for 2 input cells, not the other way round.",
+    },
+    hint_text=[
+        "The windows are cells (0, 1), (2, 3), (4, 5) and (6, 7).",
+        "Which window holds cell 4?",
+    ],
+    solution_text="**b**: the windows are cells (0, 1), (2, 3), (4, 5), (6, 7), and the 9 moves "
+    "from the second to the third. Whether a one-pixel shift changes the pooled output depends "
+    "on where the feature sits in its window: from cell 2 to 3 it would not.",
+    level="medium",
+    experiment="""
+    import numpy as np
+
+    where, shift = 3, 1                             # try where = 2, or shift = 2
+    row = np.zeros(8)
+    row[where] = 9
+    moved = np.roll(row, shift)                     # the row shifted right by `shift` cells
+    # max pooling of width 2, stride 2
+    pooled = [r.reshape(-1, 2).max(axis=1).astype(int) for r in (row, moved)]
+    print("pooled before:", pooled[0], "  after the shift:", pooled[1])
+    """,
+)
+
+q15 = FunctionExercise(
+    "q15",
+    "Max pooling with padding in code",
+    """
+    Write `max_pool2d_padded(X, k, s, p)`: max pooling of a 2-D NumPy array `X` (H, W) with
+    k x k windows, stride s and p cells of padding on every side. Max pooling pads with
+    **minus infinity**, so that a padded cell never wins (section 2). Assume p <= k // 2, as
+    PyTorch does, so every window holds at least one cell of X. Return a float array of shape
+    ((H + 2p - k) // s + 1, (W + 2p - k) // s + 1). Check it with
+    `ex.q15.check(max_pool2d_padded)`.
+    """,
+    reference=max_pool2d_padded,
+    cases=[
+        ("section 2's negative 3x3 input, 2x2 windows, stride 1, padding 1",
+         (-np.arange(1.0, 10).reshape(3, 3), 2, 1, 1)),
+        ("ResNet's pooling: 3x3 windows, stride 2, padding 1, on a 7x7 input",
+         (np.round(_rng.normal(size=(7, 7)), 2), 3, 2, 1)),
+        ("3x3 windows, stride 1, padding 1 (the size is kept)",
+         (np.round(_rng.normal(size=(5, 5)) - 1, 2), 3, 1, 1)),
+        ("no padding", (_deck, 2, 2, 0)),
+        ("a non-square 6x9 input, 3x3 windows, stride 2, padding 1",
+         (np.round(_rng.normal(size=(6, 9)), 2), 3, 2, 1)),
+        ("2x2 windows, stride 2, padding 1, on negative values", (_X - 9.0, 2, 2, 1)),
+    ],
+    common_mistakes=[
+        (_padded_with_zeros, "You padded with zeros: a padded 0 beats the negative values at "
+         "the border. Pad with -np.inf (or leave the padded cells out of each window)."),
+        (_padded_without_padding, "You left the padding out: the windows run over the padded "
+         "input, H + 2p cells wide."),
+    ],
+    hint_text=[
+        "Make a (H + 2p, W + 2p) array full of `-np.inf`, copy X into its middle, then pool it "
+        "as in Exercise 4.9.",
+        "The window of output (i, j) is `padded[i*s : i*s + k, j*s : j*s + k]`.",
+    ],
+    solution_text="Pad with -infinity, then pool as without padding; the maximum never picks a "
+    "padded cell:",
+)
+
+
+EXERCISES = number_exercises(
+    4, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13, q14, q15]
+)
 
 
 def progress():

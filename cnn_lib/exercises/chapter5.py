@@ -12,7 +12,7 @@ import numpy as np
 from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise, number_exercises
 from .core import progress as _progress
 
-__all__ = [f"q{i}" for i in range(1, 10)]
+__all__ = [f"q{i}" for i in range(1, 13)]
 
 
 # --------------------------------------------------------------------------- reference functions
@@ -57,6 +57,33 @@ def batch_norm(x, gamma, beta, eps=1e-5):
     return np.asarray(gamma).reshape(1, -1, 1, 1) * x_hat + np.asarray(beta).reshape(1, -1, 1, 1)
 
 
+def count_params(input_shape, layers):
+    """The number of learnable parameters (weights and biases) of a stack of layers.
+
+    input_shape is (C, H, W); each layer is ("conv", out_channels, kernel, stride, padding),
+    ("pool", kernel, stride) or ("fc", out_features); every conv and fc layer has biases, and
+    the first fc layer takes the flattened map. Sizes are floored as in PyTorch.
+    """
+    channels, height, width = input_shape
+    total = 0
+    for layer in layers:
+        if layer[0] == "conv":
+            _, out, k, s, p = layer
+            total += out * (channels * k * k + 1)  # a k x k x channels filter and a bias each
+            channels = out
+            height = (height + 2 * p - k) // s + 1
+            width = (width + 2 * p - k) // s + 1
+        elif layer[0] == "pool":
+            _, k, s = layer  # no parameters, but it shrinks the map
+            height = (height - k) // s + 1
+            width = (width - k) // s + 1
+        else:
+            _, out = layer
+            total += out * (channels * height * width + 1)  # every value of the map, and a bias
+            channels, height, width = out, 1, 1  # a vector: what the next fc layer sees
+    return total
+
+
 # Typical wrong answers, recognised in the feedback.
 def _flatten_ignoring_padding(input_shape, layers):
     return flatten_size(input_shape, [layer[:4] + (0,) if layer[0] == "conv" else layer
@@ -69,6 +96,62 @@ def _flatten_forgetting_channels(input_shape, layers):
     return channels // (last[-1][1] if last else input_shape[0])
 
 
+def _flatten_pool_by_stride(input_shape, layers):
+    return flatten_size(input_shape, [layer if layer[0] == "conv" else ("pool", layer[2],
+                                                                        layer[2])
+                                      for layer in layers])
+
+
+def _flatten_rounding_up(input_shape, layers):
+    channels, height, width = input_shape
+    for layer in layers:
+        if layer[0] == "conv":
+            _, channels, k, s, p = layer
+        else:
+            (_, k, s), p = layer, 0
+        height = -((k - height - 2 * p) // s) + 1  # ceil((height + 2p - k) / s) + 1
+        width = -((k - width - 2 * p) // s) + 1
+    return channels * height * width
+
+
+def _flatten_square(input_shape, layers):
+    channels, height, _ = input_shape
+    return flatten_size((channels, height, height), layers)
+
+
+def _params_without_biases(input_shape, layers):
+    return count_params(input_shape, layers) - sum(
+        layer[1] for layer in layers if layer[0] != "pool")
+
+
+def _params_filters_one_channel_deep(input_shape, layers):
+    total, channels = count_params(input_shape, layers), input_shape[0]
+    for layer in layers:
+        if layer[0] == "conv":
+            _, out, k, _, _ = layer
+            total -= out * (channels - 1) * k * k
+            channels = out
+    return total
+
+
+def _params_fc_sees_channels_only(input_shape, layers):
+    channels, total = input_shape[0], 0
+    for layer in layers:
+        if layer[0] == "conv":
+            total += layer[1] * (channels * layer[2] ** 2 + 1)
+            channels = layer[1]
+        elif layer[0] == "fc":
+            total += layer[1] * (channels + 1)  # as if the map were 1x1
+            channels = layer[1]
+    return total
+
+
+def _params_pool_by_stride(input_shape, layers):
+    return count_params(input_shape, [layer if layer[0] != "pool" else ("pool", layer[2],
+                                                                         layer[2])
+                                      for layer in layers])
+
+
 def _grad_without_mean(scores, labels):
     return cross_entropy_grad(scores, labels) * len(scores)
 
@@ -77,6 +160,52 @@ def _grad_softmax_only(scores, labels):
     scores = np.asarray(scores, dtype=float)
     e = np.exp(scores - scores.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True) / len(scores)
+
+
+def _grad_sign_flipped(scores, labels):
+    return -cross_entropy_grad(scores, labels)
+
+
+def _grad_columns_for_every_row(scores, labels):
+    scores = np.asarray(scores, dtype=float)
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    probs[:, labels] -= 1  # every row loses 1 in each label's column
+    return probs / len(scores)
+
+
+def _grad_softmax_over_the_batch(scores, labels):
+    scores = np.asarray(scores, dtype=float)
+    e = np.exp(scores - scores.max(axis=0, keepdims=True))
+    probs = e / e.sum(axis=0, keepdims=True)
+    probs[np.arange(len(scores)), labels] -= 1
+    return probs / len(scores)
+
+
+def _bn(x, gamma, beta, axes=(0, 2, 3), ddof=0, eps=1e-5, eps_inside=True):
+    x = np.asarray(x, dtype=float)
+    mean = x.mean(axis=axes, keepdims=True)
+    var = x.var(axis=axes, keepdims=True, ddof=ddof)
+    scale = np.sqrt(var + eps) if eps_inside else np.sqrt(var) + eps
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x_hat = (x - mean) / scale
+    return np.asarray(gamma).reshape(1, -1, 1, 1) * x_hat + np.asarray(beta).reshape(1, -1, 1, 1)
+
+
+def _batch_norm_eps_outside_sqrt(x, gamma, beta, eps=1e-5):
+    return _bn(x, gamma, beta, eps=eps, eps_inside=False)
+
+
+def _batch_norm_default_eps_only(x, gamma, beta, eps=1e-5):
+    return _bn(x, gamma, beta)  # the argument eps is ignored
+
+
+def _batch_norm_per_position(x, gamma, beta, eps=1e-5):
+    return _bn(x, gamma, beta, axes=0, eps=eps)
+
+
+def _batch_norm_gamma_beta_swapped(x, gamma, beta, eps=1e-5):
+    return _bn(x, beta, gamma, eps=eps)
 
 
 def _batch_norm_per_example(x, gamma, beta, eps=1e-5):
@@ -145,8 +274,8 @@ q3 = NumberExercise(
     connected layer's number of inputs become? Give an integer.
     """,
     answer=16 * 8 * 8,
-    hint_text="Trace 32 through the layers as in Exercise 5.2: the convolutions keep it, the poolings "
-    "halve it.",
+    hint_text="Trace 32 through the layers as in Exercise 5.2: the convolutions keep it, the "
+    "poolings halve it.",
     solution_text="**1024** = 16 * 8 * 8: 32 -> 16 -> 8 after the two poolings. (Or compute it "
     "from the model: run a dummy input through the convolutional part and read the shape, or "
     "use `nn.LazyLinear`, which infers it.)",
@@ -235,6 +364,11 @@ q6 = ChoiceExercise(
 
 _rng = np.random.default_rng(6)
 _simple = [("conv", 6, 3, 1, 1), ("pool", 2, 2), ("conv", 16, 3, 1, 1), ("pool", 2, 2)]
+_lenet = [("conv", 6, 5, 1, 0), ("pool", 2, 2), ("conv", 16, 5, 1, 0), ("pool", 2, 2)]
+_alexnet = [("conv", 64, 11, 4, 2), ("pool", 3, 2), ("conv", 192, 5, 1, 2), ("pool", 3, 2),
+            ("conv", 384, 3, 1, 1), ("conv", 256, 3, 1, 1), ("conv", 256, 3, 1, 1),
+            ("pool", 3, 2)]
+_non_square = [("conv", 8, 3, 2, 1), ("pool", 3, 2)]
 
 q7 = FunctionExercise(
     "q7",
@@ -250,18 +384,24 @@ q7 = FunctionExercise(
     cases=[
         ("SimpleCNN on 1x28x28", ((1, 28, 28), _simple)),
         ("SimpleCNN on 1x32x32", ((1, 32, 32), _simple)),
-        ("LeNet-5 on 1x32x32", ((1, 32, 32), [("conv", 6, 5, 1, 0), ("pool", 2, 2),
-                                              ("conv", 16, 5, 1, 0), ("pool", 2, 2)])),
-        ("AlexNet's convolutions on 3x224x224", ((3, 224, 224), [
-            ("conv", 64, 11, 4, 2), ("pool", 3, 2), ("conv", 192, 5, 1, 2), ("pool", 3, 2),
-            ("conv", 384, 3, 1, 1), ("conv", 256, 3, 1, 1), ("conv", 256, 3, 1, 1),
-            ("pool", 3, 2)])),
+        ("LeNet-5 on 1x32x32", ((1, 32, 32), _lenet)),
+        ("AlexNet's convolutions on 3x224x224", ((3, 224, 224), _alexnet)),
+        ("3x3 pooling with stride 2 on an 8x8 map", ((16, 8, 8), [("pool", 3, 2)])),
+        ("a non-square 3x32x46 input, stride-2 convolution with padding, 3x3/2 pooling",
+         ((3, 32, 46), _non_square)),
         ("no layers: just flatten", ((3, 4, 5), [])),
     ],
     common_mistakes=[
         (_flatten_ignoring_padding, "Use each convolution's padding: "
          "H_out = (H + 2P - F) // S + 1."),
         (_flatten_forgetting_channels, "Multiply by the number of channels of the last map."),
+        (_flatten_pool_by_stride, "A pooling layer's output is (H - F) // S + 1, like a "
+         "convolution's without padding; H // S is only right when the window equals the "
+         "stride (2x2, stride 2), not for AlexNet's 3x3 window with stride 2."),
+        (_flatten_rounding_up, "Round down (`//`), as PyTorch does: a window that would stick "
+         "out of the map is dropped."),
+        (_flatten_square, "Track the width separately from the height: the input need not be "
+         "square."),
     ],
     hint_text=[
         "Keep the current (channels, height, width) and update it layer by layer.",
@@ -293,6 +433,12 @@ q8 = FunctionExercise(
     common_mistakes=[
         (_grad_without_mean, "Divide by N: the loss is the MEAN over the examples."),
         (_grad_softmax_only, "Subtract 1 at each example's true class (the one-hot vector)."),
+        (_grad_sign_flipped, "The sign is flipped: the gradient is softmax - one_hot, which is "
+         "negative at the true class (raising its score lowers the loss)."),
+        (_grad_columns_for_every_row, "`probs[:, labels] -= 1` subtracts 1 in every row, in "
+         "each label's column; use `probs[np.arange(N), labels]`: row n, column labels[n]."),
+        (_grad_softmax_over_the_batch, "Take the softmax along each row (`axis=1`, over the "
+         "classes), not down the columns (over the examples)."),
     ],
     hint_text=[
         "Softmax: exp(s) / sum(exp(s)) along each row; subtract each row's maximum first.",
@@ -302,6 +448,8 @@ q8 = FunctionExercise(
 )
 
 _x = _rng.normal(2.0, 3.0, size=(4, 2, 3, 3))
+_x_flat = 1 + np.round(0.004 * _rng.normal(size=(2, 1, 2, 3)), 5)  # a variance near eps
+_x_wide = np.round(_rng.normal(size=(3, 2, 2, 5)), 3)
 
 q9 = FunctionExercise(
     "q9",
@@ -316,16 +464,30 @@ q9 = FunctionExercise(
     reference=batch_norm,
     cases=[
         ("2 channels, gamma 1 and beta 0", (_x, np.ones(2), np.zeros(2))),
-        ("scale and shift", (_x, np.array([2.0, 0.5]), np.array([-1.0, 3.0]))),
-        ("one channel, one example", (_x[:1, :1], np.ones(1), np.zeros(1))),
         ("a constant channel (eps keeps it finite)", (np.ones((2, 1, 2, 2)), np.ones(1),
                                                       np.zeros(1))),
+        ("scale and shift", (_x, np.array([2.0, 0.5]), np.array([-1.0, 3.0]))),
+        ("one channel, one example", (_x[:1, :1], np.ones(1), np.zeros(1))),
+        ("a batch of one example with 1x2 maps (2 values per channel, the first channel "
+         "constant)", (np.array([[[[3.0, 3.0]], [[-2.0, 4.0]]]]), np.array([2.0, 3.0]),
+                       np.array([0.5, -1.0]))),
+        ("a variance about as small as eps", (_x_flat, np.ones(1), np.zeros(1))),
+        ("eps = 0.1 passed in, 2x5 maps", (_x_wide, np.array([1.5, -1.0]),
+                                           np.array([0.0, 2.0]), 0.1)),
     ],
     common_mistakes=[
         (_batch_norm_per_example, "Normalise each CHANNEL over the batch and the positions "
          "(axes 0, 2, 3), not each example (that would be layer normalization)."),
         (_batch_norm_unbiased, "Use the biased variance (divide by the number of values, "
          "`np.var` with ddof=0), as PyTorch does when it normalises."),
+        (_batch_norm_eps_outside_sqrt, "Add eps to the variance, inside the square root: "
+         "`np.sqrt(var + eps)`, not `np.sqrt(var) + eps`."),
+        (_batch_norm_default_eps_only, "Use the `eps` that is passed in, not a fixed 1e-5."),
+        (_batch_norm_per_position, "Average over the positions too (axes 0, 2, 3): a "
+         "convolution's batch norm has one mean and variance per channel, not per channel "
+         "and position."),
+        (_batch_norm_gamma_beta_swapped, "gamma scales and beta shifts: "
+         "`gamma * x_hat + beta`."),
     ],
     hint_text=[
         "`x.mean(axis=(0, 2, 3), keepdims=True)` gives one mean per channel, shape "
@@ -335,8 +497,144 @@ q9 = FunctionExercise(
     solution_text="Per-channel statistics over the batch and the positions:",
 )
 
+q10 = NumberExercise(
+    "q10",
+    "What batch normalization adds",
+    """
+    `models.ResidualStack(blocks=1, channels=16, batch_norm=True)` has three 3x3 convolutions
+    to 16 channels (a first one, then one residual pair), each followed by
+    `nn.BatchNorm2d(16)`; with `batch_norm=False` the three batch-norm layers are gone and
+    everything else stays. How many more learnable parameters does the version with batch
+    normalization have? Predict an integer, then run the experiment below.
+    """,
+    answer=3 * 16 * 2,
+    hint_text=[
+        "Batch normalization learns a scale and a shift for every channel.",
+        "It also keeps a running mean and variance per channel: are they learned by the "
+        "optimizer, or only updated as training goes?",
+    ],
+    solution_text="**96** = 3 layers * 16 channels * 2: a scale gamma and a shift beta per "
+    "channel. The running mean and variance (and a counter of batches) are buffers: updated "
+    "during training, used in evaluation mode, but not learned, so `model.parameters()` does "
+    "not list them.",
+    common_mistakes={
+        192: "that counts the running mean and variance too; they are buffers, updated during "
+        "training but not learned: only gamma and beta are parameters.",
+        195: "that counts the buffers (running mean, variance and the batch counter); only "
+        "gamma and beta are learned parameters.",
+        48: "each channel has two learned values, a scale gamma and a shift beta.",
+        32: "there are three batch-norm layers, one after each convolution.",
+        0: "batch normalization learns a scale and a shift per channel (gamma and beta).",
+    },
+    integer=True,
+    level="medium",
+    placeholder="your prediction here (an integer)",
+    experiment="""
+    from cnn_lib import models
 
-EXERCISES = number_exercises(5, [q1, q2, q3, q4, q5, q6, q7, q8, q9])
+    for batch_norm in (False, True):
+        model = models.ResidualStack(blocks=1, channels=16, batch_norm=batch_norm)
+        params = sum(p.numel() for p in model.parameters())
+        buffers = sum(b.numel() for b in model.buffers())
+        print(f"batch_norm={batch_norm!s:<5}: {params:,} parameters, "
+              f"{buffers} buffer values")
+    """,
+)
+
+q11 = ArrayExercise(
+    "q11",
+    "One stride changes every size after it",
+    """
+    LeNet-5 (`models.LeNet5()`) takes a 1x32x32 image: conv 5x5 (6 filters), 2x2 average
+    pooling, conv 5x5 (16 filters), 2x2 average pooling, then flatten, which gets a 16x5x5
+    map. Change its first convolution to stride 2 (`nn.Conv2d(1, 6, kernel_size=5,
+    stride=2)`), keeping everything else. What shape (C, H, W) reaches the flatten step now?
+    Predict three integers, e.g. `answer = [1, 2, 3]`, then run the experiment below.
+    """,
+    answer=[16, 1, 1],
+    hint_text=[
+        "With stride 2, the first convolution gives (32 - 5) // 2 + 1 rows.",
+        "Then halve (rounding down), subtract 4 for the second 5x5 convolution, and halve "
+        "again.",
+    ],
+    solution_text="**(16, 1, 1)**: 32 -> (32 - 5) // 2 + 1 = 14 -> pooling 7 -> conv 3 -> "
+    "pooling 1. The first fully connected layer, built for 16*5*5 = 400 inputs, now gets 16 "
+    "and fails: a stride early in the network changes every size after it.",
+    common_mistakes=[
+        ([16, 5, 5], "that is the original, stride 1; with stride 2 the first convolution "
+         "gives (32 - 5) // 2 + 1 = 14 rows."),
+        ([16, 3, 3], "there are two poolings: the second one halves 3 to 1 (rounded down)."),
+        ([16, 2, 2], "2x2 pooling rounds down: a 3x3 map gives 1x1 (PyTorch drops the window "
+         "that would stick out)."),
+        ([6, 1, 1], "the channels come from the last convolution: 16 filters."),
+    ],
+    level="medium",
+    placeholder="your prediction here: [C, H, W]",
+    experiment="""
+    import torch
+    from torch import nn
+    from cnn_lib import models
+
+    for stride in (1, 2):
+        net = models.LeNet5()
+        net[0] = nn.Conv2d(1, 6, kernel_size=5, stride=stride)
+        x = torch.zeros(1, 1, 32, 32)
+        for k in range(6):                    # conv, tanh, pool, conv, tanh, pool
+            x = net[k](x)
+        print(f"first stride {stride}: {tuple(x.shape[1:])} reaches the flatten step, "
+              f"{x[0].numel()} values; the first Linear expects {net[7].in_features}")
+    """,
+)
+
+q12 = FunctionExercise(
+    "q12",
+    "Parameter counts in code",
+    """
+    Write `count_params(input_shape, layers)`: the number of learnable parameters (weights
+    and biases) of a network on inputs of shape `input_shape = (C, H, W)`. `layers` is a list
+    of `("conv", out_channels, kernel, stride, padding)`, `("pool", kernel, stride)` and
+    `("fc", out_features)` tuples (as in Exercise 5.7, plus fully connected layers). Every conv
+    and fc layer has biases; the first fc layer takes the flattened map, each later one the
+    outputs of the fc layer before it. Return an int. Check it with
+    `ex.q12.check(count_params)`.
+    """,
+    reference=count_params,
+    cases=[
+        ("SimpleCNN on 1x28x28", ((1, 28, 28), _simple + [("fc", 120), ("fc", 84),
+                                                          ("fc", 10)])),
+        ("LeNet-5 on 1x32x32", ((1, 32, 32), _lenet + [("fc", 120), ("fc", 84), ("fc", 10)])),
+        ("AlexNet on 3x224x224", ((3, 224, 224), _alexnet + [("fc", 4096), ("fc", 4096),
+                                                              ("fc", 1000)])),
+        ("an Inception branch: a 1x1 reduction, then 3x3", ((480, 14, 14), [
+            ("conv", 96, 1, 1, 0), ("conv", 128, 3, 1, 1)])),
+        ("a non-square 3x32x46 input, 3x3/2 pooling, then fc",
+         ((3, 32, 46), _non_square + [("fc", 10)])),
+        ("an MLP: fc layers only, on 1x28x28", ((1, 28, 28), [("fc", 100), ("fc", 10)])),
+        ("no layers: no parameters", ((3, 4, 5), [])),
+    ],
+    common_mistakes=[
+        (_params_without_biases, "Add the biases: one per filter of a conv layer, one per "
+         "unit of a fc layer."),
+        (_params_filters_one_channel_deep, "Each filter spans all the input channels: a conv "
+         "layer has out_channels * (in_channels * kernel * kernel + 1) parameters."),
+        (_params_fc_sees_channels_only, "The first fc layer sees every value of the map: "
+         "C * H * W inputs, not C."),
+        (_params_pool_by_stride, "A pooling layer leaves (H - F) // S + 1 positions (Exercise "
+         "5.7), not H // S: with a 3x3 window and stride 2 the fc layer after it has fewer "
+         "inputs."),
+    ],
+    hint_text=[
+        "A conv layer has out_channels filters of kernel * kernel * in_channels weights, and "
+        "a bias each; a pooling layer has none.",
+        "A fc layer needs the number of values it receives: track (C, H, W) as in Exercise "
+        "5.7; after a fc layer it is (out_features, 1, 1).",
+    ],
+    solution_text="Trace the shape as in Exercise 5.7 and add each layer's weights and "
+    "biases:",
+)
+
+
+EXERCISES = number_exercises(5, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12])
 
 
 def progress():

@@ -15,7 +15,7 @@ import numpy as np
 from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise, number_exercises
 from .core import progress as _progress
 
-__all__ = [f"q{i}" for i in range(1, 15)]
+__all__ = [f"q{i}" for i in range(1, 18)]
 
 
 # --------------------------------------------------------------------------- reference functions
@@ -77,6 +77,13 @@ def conv_transpose2d_single(X, K, stride):
     return Y
 
 
+def upsample_nearest(X, scale):
+    """Nearest-neighbour upsampling of a 2-D array X (H, W) by an integer factor: every pixel
+    becomes a scale x scale block of copies. Output shape (H * scale, W * scale)."""
+    X = np.asarray(X, dtype=float)
+    return np.repeat(np.repeat(X, scale, axis=0), scale, axis=1)
+
+
 def _max_pool_with_indices(X, k):
     """k x k max pooling with stride k of a 2-D array X, and the flat index (row * W + col) in
     X of each window's first maximum: what max_pool2d(..., return_indices=True) gives."""
@@ -122,6 +129,34 @@ def _iou_over_both_areas(boxes1, boxes2):
 def _iou_plus_one(boxes1, boxes2):
     inter, area1, area2 = _inter_and_areas(boxes1, boxes2, plus_one=1.0)
     return inter / (area1 + area2 - inter)
+
+
+def _iou_as_xywh(boxes1, boxes2):
+    b1, b2 = np.asarray(boxes1, dtype=float), np.asarray(boxes2, dtype=float)
+    b1 = np.hstack([b1[:, :2], b1[:, :2] + b1[:, 2:]])  # (x, y, w, h) read as corners
+    b2 = np.hstack([b2[:, :2], b2[:, :2] + b2[:, 2:]])
+    return box_iou(b1, b2)
+
+
+def _iou_clipping_the_product(boxes1, boxes2):
+    inter, area1, area2 = _inter_and_areas(boxes1, boxes2, clip=False)
+    inter = np.clip(inter, 0, None)  # a negative width times a negative height is positive
+    return inter / (area1 + area2 - inter)
+
+
+def _unpool_into_a_copy(Y, indices, shape):
+    out = np.zeros(shape)
+    out.flatten()[np.asarray(indices).ravel()] = np.asarray(Y, dtype=float).ravel()
+    return out
+
+
+def _unpool_pooled_width(Y, indices, shape):
+    out = np.zeros(shape)
+    Y, indices = np.asarray(Y, dtype=float), np.asarray(indices)
+    rows, cols = indices // Y.shape[1], indices % Y.shape[1]  # the pooled map's width
+    keep = (rows < shape[0]) & (cols < shape[1])
+    out[rows[keep], cols[keep]] = Y[keep]
+    return out
 
 
 def _unpool_top_left(Y, indices, shape):
@@ -212,6 +247,45 @@ def _nms_in_index_order(boxes, scores, iou_threshold):
     return np.sort(nms(boxes, scores, iou_threshold))
 
 
+def _nms_lowest_first(boxes, scores, iou_threshold):
+    order = np.argsort(np.asarray(scores, dtype=float), kind="stable")
+    return _nms_greedy(boxes, scores, iou_threshold, order, np.greater)
+
+
+def _transpose_conv_no_stride(X, K, stride):
+    X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)
+    (H, W), (kh, kw) = X.shape, K.shape
+    Y = np.zeros(((H - 1) * stride + kh, (W - 1) * stride + kw))
+    for i in range(H):
+        for j in range(W):
+            Y[i : i + kh, j : j + kw] += X[i, j] * K
+    return Y
+
+
+def _upsample_tiled(X, scale):
+    return np.tile(np.asarray(X, dtype=float), (scale, scale))
+
+
+def _upsample_zeros_between(X, scale):
+    X = np.asarray(X, dtype=float)
+    out = np.zeros((X.shape[0] * scale, X.shape[1] * scale))
+    out[::scale, ::scale] = X
+    return out
+
+
+def _upsample_rows_twice(X, scale):
+    return np.repeat(np.repeat(np.asarray(X, dtype=float), scale, axis=0), scale, axis=0)
+
+
+def _upsample_interleaved(X, scale):
+    X = np.asarray(X, dtype=float)
+    return np.repeat(X, scale * scale).reshape(X.shape[0] * scale, X.shape[1] * scale)
+
+
+def _upsample_transposed(X, scale):
+    return upsample_nearest(X, scale).T
+
+
 def _transpose_conv_overwriting(X, K, stride):
     X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)
     (H, W), (kh, kw) = X.shape, K.shape
@@ -268,7 +342,8 @@ q1 = NumberExercise(
         "union is 16 + 16 - 4.",
         9 / 41: "that counts pixels with a '+ 1' (a 5x5 box); the coordinates are continuous: "
         "the width of A is x2 - x1 = 4.",
-        0.14: "close: give three digits after the point, or the fraction.",
+        0.14: "close, but more than 0.001 away: give the exact fraction, or a decimal "
+        "rounded (not cut off) to three digits after the point.",
     },
     placeholder="your answer here (a number, e.g. 1 / 3)",
 )
@@ -566,6 +641,11 @@ q10 = FunctionExercise(
         (_iou_over_both_areas, "That divides by area1 + area2, which counts the overlap twice; "
          "the union is area1 + area2 - overlap."),
         (_iou_plus_one, "No '+ 1': the coordinates are continuous, so a box is x2 - x1 wide."),
+        (_iou_as_xywh, "The boxes are corners (x1, y1, x2, y2), not (x, y, width, height): "
+         "the width is x2 - x1."),
+        (_iou_clipping_the_product, "Clip the overlap's width and height at 0 each, before "
+         "multiplying: for boxes apart along x and y both are negative, and their product is a "
+         "positive 'area'."),
     ],
     hint_text=[
         "The overlap of two boxes runs from the larger of the two x1 to the smaller of the "
@@ -608,6 +688,11 @@ q11 = FunctionExercise(
          "upsampling); max unpooling writes it once, at its index, and 0 elsewhere."),
         (_unpool_column_major, "The flat index counts row by row: index = row * W + col, so "
          "row = index // W and col = index % W (`np.unravel_index(indices, shape)`)."),
+        (_unpool_into_a_copy, "Your result is all zeros: `out.flatten()` returns a copy, so "
+         "writing into it leaves `out` unchanged; write with `out.flat[...] = ...` (or "
+         "`np.put`)."),
+        (_unpool_pooled_width, "The index counts in the map BEFORE pooling: row = index // W "
+         "with W = shape[1], the width of the output, not the width of Y."),
     ],
     hint_text=[
         "Start from `np.zeros(shape)`.",
@@ -687,6 +772,7 @@ q13 = FunctionExercise(
           0.0)),
         ("12 random boxes, threshold 0.3",
          (_random_boxes(12), np.round(_rng.uniform(size=12), 3), 0.3)),
+        ("no boxes at all (an empty result)", (np.zeros((0, 4)), np.zeros(0), 0.5)),
     ],
     common_mistakes=[
         (_nms_suppressed_boxes_suppress, "Only boxes that were KEPT suppress others: a box "
@@ -697,6 +783,8 @@ q13 = FunctionExercise(
          "threshold (`>`, not `>=`): an IoU equal to it is kept."),
         (_nms_ties_reversed, "Equal scores go in index order: sort with "
          "`np.argsort(-scores, kind='stable')`; `np.argsort(scores)[::-1]` reverses ties."),
+        (_nms_lowest_first, "Start from the HIGHEST score: `np.argsort(scores)` goes from the "
+         "lowest up; sort by `-scores`."),
     ],
     hint_text=[
         "`order = np.argsort(-scores, kind='stable')` lists the boxes from the highest score "
@@ -734,6 +822,8 @@ q14 = FunctionExercise(
     ],
     common_mistakes=[
         (_transpose_conv_overwriting, "Overlapping copies ADD up: use `+=`, not `=`."),
+        (_transpose_conv_no_stride, "The copy of X[i, j] starts at row i * stride, column "
+         "j * stride: multiply the input's position by the stride."),
         (_transpose_conv_kron, "`np.kron` puts the copies side by side, kh rows apart; here "
          "they start `stride` rows and columns apart and may overlap or leave gaps."),
         (_transpose_conv_kernel_not_flipped, "That correlates the zero-inserted input with K "
@@ -748,8 +838,141 @@ q14 = FunctionExercise(
     "apart:",
 )
 
+q15 = NumberExercise(
+    "q15",
+    "What the skips cost",
+    """
+    The chapter's U-Net, `models.UNet(width=8, batch_norm=True)`, concatenates the encoder's
+    maps into the decoder: the first 3x3 convolution after each upsampling takes 32 input
+    channels (16 upsampled + 16 skipped) at the lower level and 16 (8 + 8) at the top, and
+    has 16 and 8 output channels. `skip=False` drops the concatenations and changes nothing
+    else. How many parameters fewer does the U-Net without skips have? Predict an integer,
+    then run the experiment below.
+    """,
+    answer=(32 - 16) * 9 * 16 + (16 - 8) * 9 * 8,
+    hint_text=[
+        "Only the two convolutions that take the concatenated maps change: each loses the "
+        "weights for the skipped channels.",
+        "A 3x3 convolution has 3 * 3 * in_channels * out_channels weights; its biases and "
+        "the batch norm after it do not depend on the input channels.",
+    ],
+    solution_text="**2,880** = 16 * 9 * 16 + 8 * 9 * 8: the lower merge convolution loses "
+    "its 16 skipped input channels (2,304 weights), the top one its 8 (576). The skips cost "
+    "10% of the parameters (29,668 against 26,788) and buy the fine detail of Exercise 6.9.",
+    common_mistakes={
+        2304: "that is the lower level only; the top level's convolution loses the 8 skipped "
+        "channels too: 8 * 9 * 8 more.",
+        576: "that is the top level only; the lower one loses 16 skipped channels: "
+        "16 * 9 * 16 more.",
+        0: "concatenation itself has no parameters, but the convolution after it has weights "
+        "for every input channel, the skipped ones too.",
+        2904: "the biases stay: their number depends on the output channels only.",
+        5760: "each merge block has two convolutions, but only the first takes the "
+        "concatenation; the second sees the first's outputs either way.",
+    },
+    integer=True,
+    level="harder",
+    placeholder="your prediction here (an integer)",
+    experiment="""
+    from cnn_lib import models
 
-EXERCISES = number_exercises(6, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13, q14])
+    counts = {}
+    for skip in (True, False):
+        unet = models.UNet(width=8, skip=skip, batch_norm=True)
+        counts[skip] = sum(p.numel() for p in unet.parameters())
+        print(f"skip={skip!s:<5}: {counts[skip]:,} parameters; first merge convolution "
+              f"{tuple(unet.merge2[0].weight.shape)}")
+    print(f"difference: {counts[True] - counts[False]:,}")
+    """,
+)
+
+q16 = NumberExercise(
+    "q16",
+    "How many windows are positive?",
+    """
+    To train a window classifier, every 16x16 window of a 48x48 scene (stride 2, so 17 x 17
+    = 289 windows with corners x, y = 0, 2, ..., 32) is labelled positive when its IoU with
+    the object's box is at least 0.5. The scene has one object, the box (10, 10, 26, 26): a
+    16x16 box too. How many windows are labelled positive? Predict an integer, then run the
+    experiment below (try the thresholds 0.3 and 0.7 too).
+    """,
+    answer=13,
+    hint_text=[
+        "A window shifted by (dx, dy) from the box overlaps it in (16 - |dx|) * (16 - |dy|) "
+        "pixels, and the union is 512 minus the overlap.",
+        "IoU >= 0.5 means overlap >= union / 2, so overlap >= 512 / 3 ≈ 171; with even "
+        "shifts, try |dx| = 0, 2, 4 and find how far |dy| may go for each.",
+    ],
+    solution_text="**13**: the IoU is at least 0.5 when the overlap (16 - |dx|) * (16 - |dy|) "
+    "is at least 512/3 ≈ 171. With dx = 0, dy may be 0, ±2, ±4 (5 windows); with dx = ±2, "
+    "dy = 0, ±2 (6); with dx = ±4, only dy = 0 (2). IoU falls fast: a 16x16 window shifted "
+    "by 6 pixels along one axis already scores 160/352 ≈ 0.45.",
+    common_mistakes={
+        1: "only the window exactly on the box has IoU 1, but shifted windows may still reach "
+        "0.5: a shift of 2 pixels keeps 14 * 16 = 224 of the 256 pixels.",
+        25: "that counts every shift up to 4 pixels along both axes; shifted along both, the "
+        "overlap shrinks twice: (16 - 4) * (16 - 4) = 144 < 171.",
+        9: "check the shifts along one axis only: dx = 0 with |dy| = 4 keeps 16 * 12 = 192 "
+        "pixels, IoU 192/320 = 0.6.",
+        49: "that is the count at threshold 0.3; at 0.5 the overlap must be at least 512/3.",
+    },
+    integer=True,
+    level="harder",
+    placeholder="your prediction here (an integer)",
+    experiment="""
+    from cnn_lib import detection
+
+    windows = detection.sliding_windows((48, 48), 16, stride=2)    # (289, 4), xyxy
+    iou = detection.box_iou(windows, [[10, 10, 26, 26]])[:, 0]
+    for threshold in (0.3, 0.5, 0.7):                               # add your own
+        positive = int((iou >= threshold).sum())
+        print(f"IoU >= {threshold}: {positive} of {len(windows)} windows")
+    """,
+)
+
+q17 = FunctionExercise(
+    "q17",
+    "Nearest-neighbour upsampling in code",
+    """
+    Write `upsample_nearest(X, scale)`: nearest-neighbour upsampling of a 2-D NumPy array
+    `X` (H, W) by an integer factor `scale`, as `F.interpolate(..., scale_factor=scale,
+    mode="nearest")` does: every pixel becomes a `scale` x `scale` block of copies of itself.
+    Return a float array of shape (H * scale, W * scale). Check it with
+    `ex.q17.check(upsample_nearest)`.
+    """,
+    reference=upsample_nearest,
+    cases=[
+        ("a 2x2 map, scale 2", (np.array([[1.0, 2.0], [3.0, 4.0]]), 2)),
+        ("a non-square 2x3 map, scale 2", (np.arange(1.0, 7.0).reshape(2, 3), 2)),
+        ("scale 3", (np.array([[1.0, -1.0], [0.5, 2.0]]), 3)),
+        ("scale 1 leaves the map as it is", (np.array([[1.0, 2.0, 3.0]]), 1)),
+        ("a 3x1 column, scale 2", (np.array([[4.0], [5.0], [6.0]]), 2)),
+        ("a random 3x4 map, scale 2", (np.round(_rng.normal(size=(3, 4)), 2), 2)),
+    ],
+    common_mistakes=[
+        (_upsample_tiled, "`np.tile` puts copies of the WHOLE map side by side; nearest "
+         "upsampling repeats each pixel: `np.repeat`, along axis 0 and then axis 1."),
+        (_upsample_zeros_between, "That puts each value in the top-left corner of its block "
+         "and zeros elsewhere (bed of nails); nearest upsampling fills the whole block with "
+         "copies."),
+        (_upsample_rows_twice, "Repeat the rows (axis 0) and then the columns (axis 1), not "
+         "the rows twice."),
+        (_upsample_interleaved, "`np.repeat` without `axis` flattens the map first, so the "
+         "copies land in the wrong rows; repeat along axis 0, then along axis 1."),
+        (_upsample_transposed, "Rows and columns are swapped: output pixel (i, j), row i, "
+         "copies input pixel (i // scale, j // scale)."),
+    ],
+    hint_text=[
+        "Output pixel (i, j) copies input pixel (i // scale, j // scale).",
+        "`np.repeat(X, scale, axis=0)` repeats every row `scale` times; do the same for the "
+        "columns.",
+    ],
+    solution_text="Repeat every row, then every column:",
+)
+
+
+EXERCISES = number_exercises(6, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13, q14,
+                                 q15, q16, q17])
 
 
 def progress():

@@ -772,10 +772,10 @@ class FunctionExercise(Exercise):
                     )
                     return outputs, (i, message, None)
                 if run.printed_chars:
-                    why = "print shows a value but does not return it: end with `return`"
+                    why = "print shows a value but does not return it: end with `return`."
                 else:
                     why = "is a `return` missing (on some path)?"
-                message = f"{where}, your function returned None; {why}."
+                message = f"{where}, your function returned None; {why}"
                 return outputs, (i, message + printed, False)
             got, problem = _as_numeric_array(out)
             if problem is not None:

@@ -35,6 +35,7 @@ class _CappedText(io.TextIOBase):
         self.kept = []
         self.size = 0
         self.lines = 0
+        self.open_line = False  # the last line has no newline yet
 
     def writable(self):
         return True
@@ -46,6 +47,8 @@ class _CappedText(io.TextIOBase):
             self.kept.append(text[:room])
         self.size += len(text)
         self.lines += text.count("\n")
+        if text:
+            self.open_line = not text.endswith("\n")
         return len(text)
 
     def text(self):
@@ -67,8 +70,7 @@ class Run:
     def __init__(self, result, error, timed_out, stream):
         self.result, self.error, self.timed_out = result, error, timed_out
         self.printed = stream.text()
-        self.printed_lines = stream.lines + (1 if stream.text() and not stream.text().endswith(
-            "\n") else 0)
+        self.printed_lines = stream.lines + stream.open_line
         self.printed_chars = stream.size
 
 
