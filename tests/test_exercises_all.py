@@ -72,6 +72,15 @@ def test_each_chapter_has_enough_exercises(chapter):
     assert all(q.level in ("easy", "medium", "harder", "code") for q in exercises)
 
 
+@pytest.mark.parametrize("q", [q for q in EXERCISES if isinstance(q, ChoiceExercise)],
+                         ids=exercise_id)
+def test_the_right_option_is_not_given_away_by_its_length(q):
+    right = len(q.options[q.letters.index(q.answer)])
+    wrong = [len(o) for o, letter in zip(q.options, q.letters) if letter != q.answer]
+    assert right <= 1.3 * max(wrong), (right, wrong)
+    assert set(q.explanations) == set(q.letters) - {q.answer}  # every wrong option explained
+
+
 @pytest.mark.parametrize("q", [q for q in EXERCISES if q.experiment], ids=exercise_id)
 def test_experiments_run_and_print(q, capsys):
     """A "predict, then run" exercise's experiment runs on its own (the notebook runs it after

@@ -78,11 +78,11 @@ def test_q8_checkerboard_comes_from_uneven_overlap():
     assert set(even.flatten().tolist()) == {4}  # kernel size divisible by the stride
     resized = F.conv2d(F.interpolate(ones, scale_factor=2), torch.ones(1, 1, 3, 3), padding=1)
     assert set(resized[0, 0][inner].flatten().tolist()) == {9}  # resize, then convolve
-    assert ex.q8.answer == "a" and "divisible by the stride" in ex.q8.options[0]
+    assert ex.q8.answer == "a" and "not a multiple of 2" in ex.q8.options[0]
 
 
 def test_q9_answer():
-    assert ex.q9.options[ord(ex.q9.answer) - 97].startswith("Fine spatial detail")
+    assert ex.q9.options[ord(ex.q9.answer) - 97].startswith("Fine detail")
 
 
 # --------------------------------------------------------------------------- the reference code

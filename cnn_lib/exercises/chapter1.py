@@ -284,10 +284,10 @@ q6 = ChoiceExercise(
     C-cells' job? Answer with a letter as a string.
     """,
     options=[
-        "the convolution layers (learned filters)",
+        "the convolution layers (filters whose weights are learned)",
         "the pooling layers (a fixed summary of neighbouring responses)",
-        "the fully connected output layer",
-        "the ReLU activation",
+        "the fully connected layer (a vote over all the features)",
+        "the ReLU activation (a threshold applied to each response)",
     ],
     answer="b",
     explanations={

@@ -313,10 +313,9 @@ q5 = ChoiceExercise(
     """,
     options=[
         "overfitting: the deeper network memorises the training data",
-        "optimization: the deeper network is harder to train, and residual connections or "
-        "normalization would help",
-        "too few parameters in the deeper network",
-        "the test set is too small",
+        "optimization: the deeper network is harder to train to a low loss",
+        "capacity: the deeper network has too few parameters to fit the data",
+        "evaluation: the test set is too small to compare the two networks",
     ],
     answer="b",
     explanations={
@@ -342,11 +341,10 @@ q6 = ChoiceExercise(
     (and 5x5) convolution. What is it for? Answer with a letter as a string.
     """,
     options=[
-        "to blur the image before the larger convolution",
-        "to reduce the number of channels, so that the larger convolution costs far fewer "
-        "weights and multiplications",
-        "to add padding so that the branches keep the same size",
-        "to make the block invariant to small shifts",
+        "to smooth each feature map before the larger convolution reads it",
+        "to cut the channels, so the larger convolution costs far less",
+        "to pad the maps, so that all the branches keep the same size",
+        "to make the block's output invariant to small shifts",
     ],
     answer="b",
     explanations={

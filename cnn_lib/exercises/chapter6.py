@@ -549,12 +549,10 @@ q8 = ChoiceExercise(
     Answer with a letter as a string.
     """,
     options=[
-        "The kernel size is not divisible by the stride, so some output pixels receive more "
-        "copies of the kernel than their neighbours; resize first (nearest or bilinear), then "
-        "use an ordinary stride-1 convolution.",
-        "The weights were initialised at random; initialise them to zero instead.",
-        "Zero padding darkens the borders; use reflect padding.",
-        "The encoder's max pooling forgets where the maxima were; use average pooling.",
+        "Kernel copies overlap unevenly (3 is not a multiple of 2); resize, then convolve.",
+        "The weights start random, so neighbours differ; initialise them all to zero.",
+        "Zero padding darkens the borders of the map; pad by reflection instead.",
+        "Max pooling in the encoder lost the maxima's places; use average pooling.",
     ],
     answer="a",
     explanations={
@@ -582,11 +580,10 @@ q9 = ChoiceExercise(
     decoder? Answer with a letter as a string.
     """,
     options=[
-        "The image's class scores, so that every pixel knows what the whole image shows.",
-        "Fine spatial detail (where edges and small structures are) that the encoder's "
-        "downsampling lost on the way to the bottleneck.",
+        "The image's class scores, so that every pixel knows what the image shows.",
+        "Fine detail (where edges are) that downsampling lost on the way down.",
         "More parameters, so that the network can memorise the training masks.",
-        "A path for the gradient only; the forward pass ignores them.",
+        "A path for the gradient only; the forward pass does not use them.",
     ],
     answer="b",
     explanations={

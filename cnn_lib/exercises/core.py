@@ -273,9 +273,10 @@ _MISSING = object()  # check() called with no answer
 
 class Exercise:
     """What every kind shares: name, title, question, hints, solution, the placeholder rule, the
-    display of each verdict, and the record that ``progress()`` reads.
+    display of each verdict, and the record that ``progress()`` reads. The keyword arguments
+    shape the notebook's exercise cells, which ``tools/exercise_cells.py`` writes.
 
-    Args (keyword, for the notebook's exercise cells, written by ``tools/exercise_cells.py``):
+    Keyword Args:
         level: ``"easy"``, ``"medium"``, ``"harder"`` or ``"code"``.
         placeholder: the comment of the answer cell (``# your answer here (an integer)``).
         experiment: for a "predict, then run" exercise, the code the reader runs after the
@@ -359,12 +360,12 @@ class Exercise:
             ))
         if total == 1:
             title = f"Hint for {self.label}"
-        elif len(shown) == 1 and n is not None:
-            title = f"Hint {n} of {total} for {self.label}"
+        elif len(shown) == 1:
+            title = f"Hint {shown[0][0]} of {total} for {self.label}"
         else:
             title = f"Hints 1 to {len(shown)} of {total} for {self.label}"
-            if len(shown) < total:
-                title += f" (`{self.call}.hint()` again for the next)"
+        if n is None and len(shown) < total:
+            title += f" (`{self.call}.hint()` again for the next)"
         if total == 1:
             return show(Note(title, markdown_text(shown[0][1]), plain=shown[0][1]))
         lines = [f"{i}. {text}" for i, text in shown]
