@@ -153,3 +153,19 @@ def test_unet_segments_and_its_skips_matter(seed):
                                         seg_test.masks, 4)
     assert ious[True].mean() > 0.97 and ious[True].min() > 0.95
     assert ious[False].mean() < ious[True].mean() - 0.15
+
+
+@pytest.mark.parametrize("stride, size", [(2, 4), (1, 4), (2, 5), (3, 7)])
+def test_transposed_convolution_is_the_convolutions_matrix_transposed(stride, size):
+    """Section 6's claim: M.T @ x is the transposed convolution, for M the matrix of the
+    convolution with the same kernel and stride (built here column by column from F.conv2d)."""
+    rng = np.random.default_rng(stride * 10 + size)
+    w = torch.tensor(rng.normal(size=(1, 1, 2, 3)))
+    basis = torch.eye(size * size, dtype=torch.float64).reshape(-1, 1, size, size)
+    M = F.conv2d(basis, w, stride=stride).reshape(size * size, -1).T.numpy()  # (out, in)
+    out_h = (size - 2) // stride + 1
+    out_w = (size - 3) // stride + 1
+    x = rng.normal(size=(1, 1, out_h, out_w))
+    transposed = F.conv_transpose2d(torch.tensor(x), w, stride=stride,
+                                    output_padding=((size - 2) % stride, (size - 3) % stride))
+    np.testing.assert_allclose((M.T @ x.ravel()).reshape(size, size), transposed[0, 0].numpy())

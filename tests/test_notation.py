@@ -50,21 +50,11 @@ BANNED = [
 # edited elsewhere. Fix the module or notebook, then delete the entry.
 # (notebook, start of the cell, offending text)
 ALLOWED = [
-    # cnn_lib/exercises/chapter2.py q2, q3: the exercise's kernel is called `K`.
-    ("02_convolution.ipynb", "**Exercise 2.2 · Cross-correlation by hand", "K = [["),
-    ("02_convolution.ipynb", "**Exercise 2.3 · True convolution by hand", "K = [["),
     # cnn_lib/exercises/chapter3.py q4: the deck's (N - F + 2P)/S + 1.
     ("03_padding_stride.ipynb", "**Exercise 3.4 · Which stride fits?", "(N -"),
     ("03_padding_stride.ipynb", "**Exercise 3.4 · Which stride fits?", "N - F"),
     ("03_padding_stride.ipynb", '<details class="solution">\n<summary>Solution to Exercise 3.4',
      "N - F"),
-    # notebooks/06_detection_upsampling.ipynb: the transposed-convolution example names its
-    # kernel K, in the prose and in the code cells that compute it (rename both together):
-    # "$K = \begin{bmatrix} 0 & 1 \\ 1 & 0 \end{bmatrix}$ ... $x_{ij} K$"; and exercise
-    # ch6-q6 (cnn_lib/exercises/chapter6.py) says "kernel `K = [[0, 1], [1, 0]]`".
-    ("06_detection_upsampling.ipynb", "## 6. Transposed convolution", "K = \\begin{bmatrix}"),
-    ("06_detection_upsampling.ipynb", "## 6. Transposed convolution", "_{ij} K"),
-    ("06_detection_upsampling.ipynb", "**Exercise 6.6 · The deck's transposed conv", "K = [["),
 ]
 
 

@@ -163,24 +163,24 @@ q2 = ArrayExercise(
     "q2",
     "Cross-correlation by hand",
     """
-    Cross-correlate `X = [[1, 2, 0], [0, 1, 3], [2, 1, 0]]` with the kernel `K = [[1, 0], [0, -1]]`
-    by hand: valid (no padding), stride 1. Slide K over X, multiply element-wise and sum; do not
-    flip K. Give the 2x2 result as a nested list or a NumPy array: `answer = [[a, b], [c, d]]`.
+    Cross-correlate `X = [[1, 2, 0], [0, 1, 3], [2, 1, 0]]` with the kernel `w = [[1, 0], [0, -1]]`
+    by hand: valid (no padding), stride 1. Slide w over X, multiply element-wise and sum; do not
+    flip w. Give the 2x2 result as a nested list or a NumPy array: `answer = [[a, b], [c, d]]`.
     """,
     answer=corr2d(_X, _K),
     hint_text=[
         "The top-left output uses the window [[1, 2], [0, 1]]: 1*1 + 2*0 + 0*0 + 1*(-1).",
-        "K keeps the top-left value of each window and subtracts the bottom-right one.",
+        "The kernel w keeps the top-left value of each window and subtracts the bottom-right one.",
     ],
     solution_text="""
-    `[[0, -1], [-1, 1]]`: K computes top-left minus bottom-right of each 2x2 window,
+    `[[0, -1], [-1, 1]]`: the kernel w computes top-left minus bottom-right of each 2x2 window,
     e.g. 1 - 1 = 0 for the first window and 2 - 3 = -1 for the second.
     """,
     common_mistakes=[
         (
             _true_conv2d(_X, _K),
             "that is the true convolution (flipped kernel); "
-            "libraries compute cross-correlation, which does not flip K.",
+            "libraries compute cross-correlation, which does not flip w.",
         )
     ],
     placeholder="your 2x2 answer here, e.g. [[0, 0], [0, 0]]",
@@ -191,7 +191,7 @@ q3 = ArrayExercise(
     "True convolution by hand",
     """
     Now compute the **true convolution** of the same `X = [[1, 2, 0], [0, 1, 3], [2, 1, 0]]` and
-    `K = [[1, 0], [0, -1]]` (valid, stride 1): flip K in both axes (rotate it by 180 degrees), then
+    `w = [[1, 0], [0, -1]]` (valid, stride 1): flip w in both axes (rotate it by 180 degrees), then
     cross-correlate. Give the 2x2 result as a nested list or a NumPy array.
     """,
     answer=_true_conv2d(_X, _K),
@@ -201,12 +201,12 @@ q3 = ArrayExercise(
     ],
     solution_text="""
     `[[0, 1], [1, -1]]`: the flipped kernel is `[[-1, 0], [0, 1]]`, so every output of
-    Exercise 2.2 changes sign (here, because flipping this K just negates it).
+    Exercise 2.2 changes sign (here, because flipping this w just negates it).
     """,
     common_mistakes=[
         (
             corr2d(_X, _K),
-            "that is the cross-correlation of Exercise 2.2: flip K in both axes first (true "
+            "that is the cross-correlation of Exercise 2.2: flip w in both axes first (true "
             "convolution).",
         )
     ],

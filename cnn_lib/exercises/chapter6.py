@@ -481,28 +481,28 @@ q6 = ArrayExercise(
     "The deck's transposed convolution",
     """
     A lecture deck computes the transposed convolution of `X = [[1, 0], [2, 3]]` with the
-    kernel `K = [[0, 1], [1, 0]]`, stride 2, no padding, and prints an answer that does not
-    follow from its own steps. Compute it yourself: add each input value times K into a 4x4
+    kernel `w = [[0, 1], [1, 0]]`, stride 2, no padding, and prints an answer that does not
+    follow from its own steps. Compute it yourself: add each input value times w into a 4x4
     output, with the copy of X[i, j] starting at row 2i, column 2j. Give the 4x4 result as a
     nested list or an array.
     """,
     answer=conv_transpose2d_single(_deck_x, _deck_k, 2),
     hint_text=[
-        "Start from a 4x4 array of zeros. X[0, 0] = 1 adds 1 * K into rows 0-1, columns 0-1.",
-        "X[1, 0] = 2 adds 2 * K into rows 2-3, columns 0-1; X[1, 1] = 3 adds 3 * K into rows "
+        "Start from a 4x4 array of zeros. X[0, 0] = 1 adds 1 * w into rows 0-1, columns 0-1.",
+        "X[1, 0] = 2 adds 2 * w into rows 2-3, columns 0-1; X[1, 1] = 3 adds 3 * w into rows "
         "2-3, columns 2-3. With stride 2 and a 2x2 kernel the copies do not overlap.",
     ],
     solution_text="`[[0, 1, 0, 0], [1, 0, 0, 0], [0, 2, 0, 3], [2, 0, 3, 0]]`: each value times "
-    "K, in its own 2x2 block (what `torch.nn.functional.conv_transpose2d` gives). The deck's "
+    "w, in its own 2x2 block (what `torch.nn.functional.conv_transpose2d` gives). The deck's "
     "`[[0, 1, 0, 0], [1, 0, 0, 0], [2, 2, 3, 0], [0, 3, 0, 0]]` is not what its own "
     "zero-inserted grid gives.",
     common_mistakes=[
         ([[0, 1, 0, 0], [1, 0, 0, 0], [2, 2, 3, 0], [0, 3, 0, 0]],
          "that is the deck's printed answer, the one that does not follow: the copy of "
-         "X[1, 0] = 2 is 2 * K = [[0, 2], [2, 0]] in rows 2-3, columns 0-1."),
+         "X[1, 0] = 2 is 2 * w = [[0, 2], [2, 0]] in rows 2-3, columns 0-1."),
         ([[1, 0, 0, 0], [0, 0, 0, 0], [2, 0, 3, 0], [0, 0, 0, 0]],
          "that puts each value in its block's corner (bed of nails); a transposed convolution "
-         "adds value * K there instead."),
+         "adds value * w there instead."),
         (conv_transpose2d_single(_deck_x, _deck_k, 1),
          "that is stride 1 (the copies overlap); with stride 2 they start 2 cells apart."),
         (conv_transpose2d_single(_deck_x, _deck_k, 2).T,
