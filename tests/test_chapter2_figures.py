@@ -233,3 +233,16 @@ def test_backward_pass_by_hand_matches_autograd():
     (F.conv2d(Xt[None, None], Kt[None, None])[0, 0] * torch.tensor(G)).sum().backward()
     np.testing.assert_allclose(dK, Kt.grad.numpy(), atol=1e-12)
     np.testing.assert_allclose(dX, Xt.grad.numpy(), atol=1e-12)
+
+
+def test_im2col_columns_times_the_kernel_are_the_convolution():
+    """Section 7's im2col figure: column (i * W_out + j) is window (i, j) read row by row, and
+    vec(w) @ cols(X) is the valid cross-correlation."""
+    X = np.array([[3, 1, 0, 2], [1, 4, 2, 0], [0, 2, 5, 1], [2, 0, 1, 3]], dtype=float)
+    w = np.array([[1.0, 0.0], [0.0, -1.0]])
+    cols, size = scratch.conv.im2col(X[None, None], (2, 2), (1, 1), (0, 0, 0, 0), (1, 1), 1)
+    assert cols.shape == (1, 1, 4, 9) and tuple(size) == (3, 3)
+    assert cols[0, 0, :, 5].tolist() == [2, 0, 5, 1]  # the window at row 1, column 2
+    np.testing.assert_array_equal((w.ravel() @ cols[0, 0]).reshape(3, 3),
+                                  [[-1, -1, 0], [-1, -1, 1], [0, 1, 2]])  # X[i, j] - X[i+1, j+1]
+    np.testing.assert_array_equal((w.ravel() @ cols[0, 0]).reshape(3, 3), scratch.corr2d(X, w))

@@ -45,17 +45,9 @@ BANNED = [
      "math"),
 ]
 
-# Temporary: text that mirrors cnn_lib.exercises (test_exercises_all checks that the notebook
-# shows the module's statement and solution word for word), or that sits in a notebook being
-# edited elsewhere. Fix the module or notebook, then delete the entry.
-# (notebook, start of the cell, offending text)
-ALLOWED = [
-    # cnn_lib/exercises/chapter3.py q4: the deck's (N - F + 2P)/S + 1.
-    ("03_padding_stride.ipynb", "**Exercise 3.4 · Which stride fits?", "(N -"),
-    ("03_padding_stride.ipynb", "**Exercise 3.4 · Which stride fits?", "N - F"),
-    ("03_padding_stride.ipynb", '<details class="solution">\n<summary>Solution to Exercise 3.4',
-     "N - F"),
-]
+# Exceptions, if one is ever needed: (notebook, start of the cell, offending text). None now:
+# the exercises (written from cnn_lib.exercises) use the book's letters too.
+ALLOWED = []
 
 
 def _sources():

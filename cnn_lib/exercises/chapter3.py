@@ -196,14 +196,14 @@ q3 = NumberExercise(
     """,
     answer=3,
     hint_text=[
-        "Output size = (N - F + 2P) / S + 1.",
+        "Output size = (H - F + 2P) / S + 1.",
         "The window's top row can start at rows 0, 2 and 4.",
     ],
     solution_text="**3** = (7 - 3) / 2 + 1: the window starts at rows 0, 2 and 4.",
     common_mistakes={
         2: "(7 - 3) / 2 = 2 counts the steps between window positions; add 1 for the positions.",
         5: "that is stride 1; with stride 2 the window skips every other position.",
-        1: "that is (7 - 3) / 2 - 1; the formula ends in + 1: (N - F + 2P) / S + 1.",
+        1: "that is (7 - 3) / 2 - 1; the formula ends in + 1: (H - F + 2P) / S + 1.",
     },
     integer=True,
 )
@@ -213,7 +213,7 @@ q4 = ChoiceExercise(
     "Which stride fits?",
     """
     A 10x10 input is convolved with a 3x3 filter and padding 1. For which stride does the filter
-    **not** fit evenly (so that (N - F + 2P)/S + 1 is not a whole number and PyTorch silently
+    **not** fit evenly (so that (H - F + 2P)/S + 1 is not a whole number and PyTorch silently
     drops the last row and column)? Answer with a letter as a string.
     """,
     options=["stride 1", "stride 3", "stride 2", "stride 9"],
@@ -223,8 +223,8 @@ q4 = ChoiceExercise(
         "b": "(10 - 3 + 2)/3 + 1 = 4: a whole number, it fits.",
         "d": "(10 - 3 + 2)/9 + 1 = 2: a whole number, it fits.",
     },
-    hint_text="Compute N - F + 2P once, then check which stride divides it.",
-    solution_text="**c**: N - F + 2P = 9, and 9 / 2 = 4.5, so (10 - 3 + 2)/2 + 1 = 5.5 is not "
+    hint_text="Compute H - F + 2P once, then check which stride divides it.",
+    solution_text="**c**: H - F + 2P = 9, and 9 / 2 = 4.5, so (10 - 3 + 2)/2 + 1 = 5.5 is not "
     "whole; PyTorch floors it to 5 and never reads the last padded row and column. Strides 1, 3 "
     "and 9 divide 9.",
 )
