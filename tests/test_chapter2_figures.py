@@ -246,3 +246,16 @@ def test_im2col_columns_times_the_kernel_are_the_convolution():
     np.testing.assert_array_equal((w.ravel() @ cols[0, 0]).reshape(3, 3),
                                   [[-1, -1, 0], [-1, -1, 1], [0, 1, 2]])  # X[i, j] - X[i+1, j+1]
     np.testing.assert_array_equal((w.ravel() @ cols[0, 0]).reshape(3, 3), scratch.corr2d(X, w))
+
+
+def test_multichannel_figure_sums_the_channels_into_one_map():
+    """Section 8's drawn example: three per-channel cross-correlations plus the bias make the
+    one map, as conv2d computes it (values read off the figure)."""
+    X = np.array([[[1, 0, 2, 1], [0, 1, 1, 0], [2, 1, 0, 1], [1, 0, 1, 2]],
+                  [[0, 2, 1, 0], [1, 1, 0, 2], [0, 1, 2, 1], [2, 0, 1, 1]],
+                  [[1, 1, 0, 0], [0, 2, 1, 1], [1, 0, 1, 0], [0, 1, 2, 2]]], dtype=float)
+    w = np.array([[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[1, 1], [0, 0]]], dtype=float)
+    maps = [convolve2d(X[c], w[c, ::-1, ::-1], mode="valid") for c in range(3)]  # correlation
+    expected = [[8, 5, 3], [5, 6, 9], [7, 6, 6]]
+    np.testing.assert_array_equal(sum(maps) + 1.0, expected)
+    np.testing.assert_array_equal(scratch.conv2d(X, w[None], np.array([1.0]))[0], expected)
