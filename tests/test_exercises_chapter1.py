@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from exercise_catalogue import rejected as _own_diagnosis_only
 
 from cnn_lib import arithmetic
 from cnn_lib.exercises import chapter1 as ex
@@ -106,20 +107,6 @@ def test_raising_code_gets_a_message_not_a_traceback(q):
 # For each function exercise, code a student would write: each wrong one is rejected with a
 # message that names the failing case or the mistake; right ones written differently pass.
 
-
-def _own_diagnosis_only(q, fn, phrase):
-    """``fn`` is rejected and its message contains ``phrase``. If ``phrase`` comes from a
-    common mistake's diagnosis, that diagnosis is the only one named; if it is a case label or
-    a value, no diagnosis is named (a wrong diagnosis would mislead more than none)."""
-    fb = q.check(fn)
-    assert fb.correct is False, fb.message
-    assert phrase in fb.message, fb.message
-    named = [m for _, m in q.common_mistakes if m in fb.message]
-    if any(phrase in m for _, m in q.common_mistakes):
-        assert len(named) == 1 and phrase in named[0], fb.message
-    else:
-        assert named == [], fb.message
-    return fb
 
 
 def mlp_params_no_bias(sizes):

@@ -4,6 +4,7 @@ and typical wrong answers fail with a helpful message. What every chapter's exer
 
 import numpy as np
 import pytest
+from exercise_catalogue import rejected as _rejected
 from scipy.signal import convolve2d, correlate2d
 
 from cnn_lib.exercises import chapter2 as ex
@@ -280,20 +281,6 @@ def test_misbehaving_functions_get_messages():
 # For each function exercise, code a student would write: each wrong one is rejected with a
 # message that names the mistake or the failing case; right ones written differently pass.
 
-
-def _rejected(q, fn, phrase):
-    """``fn`` is rejected and its message contains ``phrase``. If ``phrase`` comes from a
-    common mistake's diagnosis, that diagnosis is the only one named; if it is a case label or
-    a value, no diagnosis is named (a wrong diagnosis would mislead more than none)."""
-    fb = q.check(fn)
-    assert fb.correct is False, fb.message
-    assert phrase in fb.message, fb.message
-    named = [m for _, m in q.common_mistakes if m in fb.message]
-    if any(phrase in m for _, m in q.common_mistakes):
-        assert len(named) == 1 and phrase in named[0], fb.message
-    else:
-        assert named == [], fb.message
-    return fb
 
 
 def corr2d_zeros_like(X, K):

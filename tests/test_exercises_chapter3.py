@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from exercise_catalogue import rejected as _rejected
 from scipy.signal import correlate2d
 
 from cnn_lib import arithmetic
@@ -215,20 +216,6 @@ def test_q15_against_torch_and_zero_inserted_kernels():
 # For each function exercise, code a student would write: each wrong one is rejected with a
 # message that names the mistake or the failing case; right ones written differently pass.
 
-
-def _rejected(q, fn, phrase):
-    """``fn`` is rejected and its message contains ``phrase``. If ``phrase`` comes from a
-    common mistake's diagnosis, that diagnosis is the only one named; if it is a case label or
-    a value, no diagnosis is named (a wrong diagnosis would mislead more than none)."""
-    fb = q.check(fn)
-    assert fb.correct is False, fb.message
-    assert phrase in fb.message, fb.message
-    named = [m for _, m in q.common_mistakes if m in fb.message]
-    if any(phrase in m for _, m in q.common_mistakes):
-        assert len(named) == 1 and phrase in named[0], fb.message
-    else:
-        assert named == [], fb.message
-    return fb
 
 
 def _accepted(q, *functions):
