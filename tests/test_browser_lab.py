@@ -5,7 +5,8 @@ JupyterLab runs on 127.0.0.1 with a kernel from this environment, over copies of
 trains, what its explorers need (EXPLORER_NEEDS). For each row of EXPLORERS the test finds the cell
 whose code contains the snippet, and drags every slider of the explorer's output twice (there
 and back); each time the output (its images' pixels and its text, the slider's own readout
-left out) must change, which means the kernel recomputed it.
+left out) must change, which means the kernel recomputed it. Outputs are compared once
+settled: a drag sends the intermediate values too, and each is redrawn in turn.
 """
 
 import json
@@ -19,7 +20,6 @@ import urllib.request
 
 import pytest
 from browser_support import ROOT, ErrorLog, free_port, new_context, toc_chapters
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 # The live explorers to drive: (chapter notebook, code that builds the explorer in one of its
 # cells). Add a row for each new explorer; test_every_live_explorer_is_in_the_table fails
@@ -75,10 +75,30 @@ SIGNATURE = """(node) => {
   parts.push(text.textContent.replace(/\\s+/g, ' ').trim());
   return parts.join(' | ');
 }"""
-CHANGED = f"""([node, before]) => {{
-  const now = ({SIGNATURE})(node);
-  return now !== null && now !== before;
-}}"""
+KERNEL_IDLE = """() => {
+  const kernel = jupyterapp.shell.currentWidget.sessionContext.session?.kernel;
+  return kernel ? kernel.status === 'idle' : false;
+}"""
+# How long an output must stay the same, with the kernel idle, to count as settled: a drag sends
+# the slider's intermediate values too, and the kernel redraws each in turn.
+SETTLED_POLLS, POLL_MS = 4, 250
+
+
+def _settled_signature(page, output, unlike=None, timeout_s=30):
+    """The output's SIGNATURE once it has stopped changing (the kernel idle and the signature
+    the same for SETTLED_POLLS polls) and differs from ``unlike``; None if that never happens
+    within ``timeout_s``."""
+    handle = output.element_handle()
+    deadline, last, same = time.monotonic() + timeout_s, None, 0
+    while time.monotonic() < deadline:
+        now = page.evaluate(f"(node) => ({SIGNATURE})(node)", handle)
+        steady = now is not None and now == last and page.evaluate(KERNEL_IDLE)
+        same = same + 1 if steady else 0
+        if same >= SETTLED_POLLS and now != unlike:
+            return now
+        last = now
+        page.wait_for_timeout(POLL_MS)
+    return None
 
 
 def widget_cells(notebook):
@@ -266,21 +286,20 @@ def test_every_slider_changes_the_output(opened, notebook, explorer):
     sliders = output.locator(".widget-slider")
     sliders.first.wait_for(timeout=30_000)
     assert sliders.count() >= 1
+    before = _settled_signature(page, output)
+    assert before is not None, f"the output of {explorer} never settled"
     for i in range(sliders.count()):
         start = _handle_fraction(sliders.nth(i))
         for target in ((0.85, 0.15) if start < 0.5 else (0.15, 0.85)):  # far side, then back
-            before = page.wait_for_function(SIGNATURE, arg=output.element_handle(),
-                                            timeout=30_000).json_value()
             readout = sliders.nth(i).locator(".widget-readout").inner_text()
             _drag(page, sliders.nth(i), target)
             assert sliders.nth(i).locator(".widget-readout").inner_text() != readout
-            try:
-                page.wait_for_function(CHANGED, arg=[output.element_handle(), before],
-                                       timeout=30_000, polling=200)
-            except PlaywrightTimeout:
+            after = _settled_signature(page, output, unlike=before)
+            if after is None:
                 pytest.fail(f"slider {i} of {explorer} moved from {readout} to "
                             f"{sliders.nth(i).locator('.widget-readout').inner_text()}, "
                             f"but the output stayed {before[:300]!r}")
+            before = after
     assert errors.messages == []
 
 
