@@ -28,9 +28,6 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update",
                   "--no-first-run"]
-# Every page declares THEBE_JS_URL twice (sphinx-thebe and sphinx-book-theme); the browser
-# reports the second declaration. This exact message, and no other, is tolerated.
-THEBE_DUPLICATE = "Identifier 'THEBE_JS_URL' has already been declared"
 MISSING = "run `make browser` (the test target does it) to install Chromium, Playwright and {}"
 CDN_NPM = re.compile(r"^https://cdn\.jsdelivr\.net/npm/((?:@[^/@]+/)?[^/@]+)@([^/]+)/(.+)$")
 NOT_LOCAL = re.compile(r"^(?!https?://127\.0\.0\.1[:/])(?!data:)(?!blob:)")
@@ -113,8 +110,7 @@ class ErrorLog:
             self._add(f"console error: {message.text}")
 
     def _add(self, text):
-        if text != f"page error: {THEBE_DUPLICATE}":
-            self.messages.append(text)
+        self.messages.append(text)
 
 
 class StaticServer:

@@ -64,6 +64,24 @@ def test_chapter_hides_every_solution_in_a_toggle(built_book, chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_page_loads_each_script_once(built_book):
+    """sphinx-thebe's and sphinx-togglebutton's inline scripts came twice in every page's head:
+    the second `const THEBE_JS_URL` is a page error in every browser (book/_ext/single_scripts.py
+    drops the repeats). Matplotlib's animations repeat their own function definitions in the
+    body, which is harmless."""
+    pages = sorted(built_book.rglob("*.html"))
+    assert len(pages) >= 9
+    for page in pages:
+        head = page.read_text(encoding="utf-8").split("</head>")[0]
+        scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", head, flags=re.S)
+        keys = [(attrs.strip(), body.strip()) for attrs, body in scripts
+                if "widget-state" not in attrs]
+        repeated = {key for key in keys if keys.count(key) > 1}
+        assert not repeated, f"{page.name} loads {sorted(repeated)[0][1][:80]!r} twice"
+    chapter = (built_book / "notebooks" / "02_convolution.html").read_text(encoding="utf-8")
+    assert chapter.count("const THEBE_JS_URL") == 1
+
+
 def test_chapter_shows_no_traceback_and_has_math(built_book, chapter):
     soup = page(built_book, f"notebooks/{chapter}")
     text = soup.get_text()
