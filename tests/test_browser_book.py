@@ -325,6 +325,26 @@ def test_search_finds_stride(browser, book_url):
     context.close()
 
 
+
+def test_search_snippets_show_maths_as_text(browser, book_url):
+    """A snippet quotes the page's text, where the maths is TeX until MathJax typesets it;
+    book/_static/search-math.js turns it into plain text ("H_out W_out F² multiplications")."""
+    context, _ = new_context(browser)
+    page = context.new_page()
+    errors = ErrorLog(page)
+    page.goto(book_url + "search.html?q=multiplications")
+    page.wait_for_function("(document.querySelector('#search-results .search-summary')"
+                           " || {}).textContent?.includes('matching')", timeout=30_000)
+    texts = page.locator("#search-results p.context").all_inner_texts()
+    assert any("H_out W_out F² multiplications" in t for t in texts), texts
+    for text in texts:
+        assert not re.search(r"\\[()\[\]]|\\[a-z]+\{|_\{", text), text
+    assert page.evaluate("cnnBookPlainTeX('\\\\(\\\\lfloor (n - k) / s \\\\rfloor + 1"
+                         " \\\\times C_{in}\\\\)')") == "⌊ (n - k) / s ⌋ + 1 × C_in"
+    assert errors.messages == []
+    context.close()
+
+
 # --------------------------------------------------------------------------- the CDN pins
 def test_cdn_urls_match_the_local_copies():
     """What the tests serve is what the published book loads: same packages, same versions,
