@@ -197,6 +197,41 @@ def test_chapter_screenshot(visits, doc):
     assert path.stat().st_size > 50_000
 
 
+
+# What a reader sees at a laptop's and at a phone's width: the page never scrolls sideways
+# (wide equations, code and widgets scroll inside their own boxes), and there is one search
+# control. The same page is laid out again at each width, not reloaded.
+LAYOUT = """() => {
+  const visible = el => { const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; };
+  const root = document.scrollingElement;
+  const wide = [...document.querySelectorAll('.bd-article *')].filter(el => {
+      const r = el.getBoundingClientRect();
+      return visible(el) && r.right > root.clientWidth + 1; }).slice(0, 3)
+    .map(el => el.tagName + '.' + el.className);
+  return {overflow: root.scrollWidth - root.clientWidth, wide,
+          search: [...document.querySelectorAll('.search-button__button')].filter(visible).length};
+}"""
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_page_fits_a_laptop_and_a_phone(visits, doc):
+    page = visits(doc).page
+    try:
+        for width, height in ((1366, 900), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(300)
+            seen = page.evaluate(LAYOUT)
+            assert seen["overflow"] <= 0, f"{doc} scrolls sideways at {width} px: {seen}"
+            assert seen["search"] == 1, f"{doc} shows {seen['search']} search controls at {width}"
+            if doc in CHAPTERS and width == 390:
+                shots = ARTIFACTS / "screenshots"
+                shots.mkdir(parents=True, exist_ok=True)
+                path = shots / f"{doc.replace('/', '_')}-390.jpg"
+                page.screenshot(path=str(path), full_page=True, type="jpeg", quality=60)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
 # --------------------------------------------------------------------------- interactions
 @pytest.mark.parametrize("doc", PAGES)
 def test_every_static_twin_steps_and_plays(visits, doc):
