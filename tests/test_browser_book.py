@@ -285,6 +285,38 @@ def test_saved_widgets_render_without_a_kernel(visits, doc):
         assert {"requirejs", "@jupyter-widgets/html-manager"} <= served
 
 
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_saved_widgets_say_they_need_python(visits, doc):
+    """No control that lies: each saved explorer has a note that links this chapter on Colab
+    and Binder, and its controls take neither pointer nor focus (book/_static/widgets-embed.js),
+    so a slider dragged in the static page stays where it was saved."""
+    v = visits(doc)
+    outputs = v.page.locator(".cell_output").filter(has=v.page.locator(VIEWS))
+    for i in range(outputs.count()):
+        output = outputs.nth(i)
+        note = output.locator(".static-explorer-note")
+        assert note.count() == 1, f"explorer {i} of {doc} has no note"
+        assert "need Python" in note.inner_text()
+        links = [note.locator("a").nth(j).get_attribute("href")
+                 for j in range(note.locator("a").count())]
+        notebook = doc.split("/")[-1] + ".ipynb"
+        assert len(links) == 2 and all(link.endswith(notebook) for link in links), links
+        area = output.locator(".widget-subarea").first
+        assert area.evaluate("a => a.inert") is True
+        slider = area.locator(".widget-slider").first
+        if slider.count():
+            readout = slider.locator(".widget-readout").inner_text()
+            slider.scroll_into_view_if_needed()
+            box = slider.locator(".noUi-base").bounding_box()
+            v.page.mouse.click(box["x"] + 0.9 * box["width"], box["y"] + box["height"] / 2)
+            assert slider.locator(".widget-readout").inner_text() == readout
+        focusable = area.evaluate("""a => [...a.querySelectorAll(
+            'input, button, select, [tabindex]')].filter(e => {
+              e.focus(); return document.activeElement === e; }).length""")
+        assert focusable == 0
+    assert v.errors.messages == []
+
 @pytest.mark.parametrize("doc", CHAPTERS)
 def test_solution_toggles_open_and_close(visits, doc):
     v = visits(doc)

@@ -27,4 +27,53 @@
       },
     };
   });
+  // 3. No control that lies. Without a kernel a saved explorer's sliders and buttons would
+  //    move while nothing they drive changes (and the Play widget throws). Each saved view is
+  //    shown as what it is: a note saying the controls need Python, with links that open
+  //    this chapter on Colab and Binder, and the view itself inert (no pointer, no focus),
+  //    its controls greyed (book.css, .static-explorer).
+  var VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]';
+  function launchLink(host, label) {
+    var found = document.querySelector('a[href^="https://' + host + '"]');
+    if (!found) return null;
+    var link = document.createElement("a");
+    link.href = found.href;
+    link.textContent = label;
+    link.target = "_blank";
+    link.rel = "noopener";
+    return link;
+  }
+  function note() {
+    var box = document.createElement("p");
+    box.className = "static-explorer-note";
+    box.setAttribute("role", "note");
+    box.appendChild(document.createTextNode(
+      "Saved view of a live explorer: its controls need Python, so they are switched off " +
+      "here. To use it, run this chapter"));
+    var links = [launchLink("colab.research.google.com", "on Colab"),
+                 launchLink("mybinder.org", "on Binder")].filter(Boolean);
+    links.forEach(function (link, i) {
+      box.appendChild(document.createTextNode(i === 0 ? " " : " or "));
+      box.appendChild(link);
+    });
+    box.appendChild(document.createTextNode(links.length ? " (or in Jupyter)." : " in Jupyter."));
+    return box;
+  }
+  function freeze(output) {
+    output.querySelectorAll(".widget-subarea").forEach(function (area) {
+      area.inert = true;
+      area.setAttribute("aria-disabled", "true");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(VIEW).forEach(function (view) {
+      var output = view.parentElement;
+      if (output.classList.contains("static-explorer")) return;
+      output.classList.add("static-explorer");
+      output.insertBefore(note(), output.firstChild);
+      freeze(output);
+      new MutationObserver(function () { freeze(output); })
+        .observe(output, {childList: true, subtree: true});
+    });
+  });
 })();
