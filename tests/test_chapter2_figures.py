@@ -9,8 +9,18 @@ import numpy as np
 import pytest
 from scipy.signal import convolve2d
 
-from cnn_lib import arithmetic, scratch
-from cnn_lib.widgets import KERNELS, TOY_K, TOY_X
+from cnn_lib import arithmetic, plot, scratch
+from cnn_lib.widgets import (
+    KERNELS,
+    MC_BIAS,
+    MC_WEIGHT,
+    MC_X,
+    TOY_K,
+    TOY_X,
+    multichannel_animation,
+    multichannel_image,
+    multichannel_step,
+)
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -259,3 +269,81 @@ def test_multichannel_figure_sums_the_channels_into_one_map():
     expected = [[8, 5, 3], [5, 6, 9], [7, 6, 6]]
     np.testing.assert_array_equal(sum(maps) + 1.0, expected)
     np.testing.assert_array_equal(scratch.conv2d(X, w[None], np.array([1.0]))[0], expected)
+
+
+def test_multichannel_animation_frames_hold_conv2d_values():
+    """Section 8's animation: at every frame the C channel sums plus the bias are the value
+    F.conv2d writes there, and the maps filled so far are F.conv2d's (NaN elsewhere)."""
+    expected = F.conv2d(torch.tensor(MC_X[None], dtype=torch.float64),
+                        torch.tensor(MC_WEIGHT, dtype=torch.float64),
+                        torch.tensor(MC_BIAS, dtype=torch.float64))[0].numpy()
+    # map 0 is the drawn figure's; map 1 checked by hand at (0, 0): 1 + 0 + 2 - 1 = 2
+    np.testing.assert_array_equal(expected, [[[8, 5, 3], [5, 6, 9], [7, 6, 6]],
+                                             [[2, 8, 4], [5, 3, 1], [2, 4, 9]]])
+    frames = 0
+    for k in range(2):
+        for p in range(9):
+            s = multichannel_step(MC_X, MC_WEIGHT, MC_BIAS, k, p)
+            i, j = divmod(p, 3)
+            assert (s.filter, s.row, s.col, s.n_positions, s.n_filters) == (k, i, j, 9, 2)
+            np.testing.assert_array_equal(s.windows, MC_X[:, i:i + 2, j:j + 2])
+            np.testing.assert_array_equal(s.products, s.windows * MC_WEIGHT[k])
+            per_channel = [scratch.corr2d(MC_X[c], MC_WEIGHT[k, c])[i, j] for c in range(3)]
+            np.testing.assert_array_equal(s.channel_sums, per_channel)
+            assert s.bias == MC_BIAS[k] and s.total == expected[k, i, j]
+            done = np.zeros((2, 3, 3), dtype=bool)
+            done[:k] = True
+            done[k].flat[:p + 1] = True
+            assert np.array_equal(np.isfinite(s.output_so_far), done)
+            np.testing.assert_array_equal(s.output_so_far[done], expected[done])
+            frames += 1
+    assert frames == 18
+    with pytest.raises(ValueError, match="k must be in 0..1"):
+        multichannel_step(MC_X, MC_WEIGHT, MC_BIAS, 2, 0)
+    with pytest.raises(ValueError, match="position must be in 0..8"):
+        multichannel_step(MC_X, MC_WEIGHT, MC_BIAS, 0, 9)
+
+
+@pytest.mark.parametrize("X, weight, bias, words", [
+    (np.zeros((2, 4, 4)), np.zeros((1, 3, 2, 2)), None, ["3 input channel", "X has 2"]),
+    (np.zeros((3, 4, 4)), np.zeros((1, 3, 5, 2)), None, ["kernel (5x2)", "fit inside"]),
+    (np.zeros((3, 4, 4)), np.zeros((2, 3, 2, 2)), [1.0], ["bias", "(2,)", "(1,)"]),
+    (np.zeros((4, 4)), np.zeros((1, 1, 2, 2)), None, ["X", "3-D"]),
+    (np.full((1, 4, 4), np.nan), np.zeros((1, 1, 2, 2)), None, ["X", "finite"]),
+])
+def test_multichannel_step_rejects_bad_input(X, weight, bias, words):
+    with pytest.raises(ValueError) as info:
+        multichannel_step(X, weight, bias)
+    for w in words:
+        assert w in str(info.value)
+
+
+def test_multichannel_animation_has_one_frame_per_output_value_and_fits_a_phone():
+    """18 frames (2 filters x 9 positions); a frame about 480 px wide, so that its 14-px text
+    is still >= 10 px on a 390-px phone (about 360 px of content)."""
+    state = multichannel_step(MC_X, MC_WEIGHT, MC_BIAS, 1, 4)
+    width, height = multichannel_image(MC_X, MC_WEIGHT, state, MC_BIAS).size
+    assert 14 * 360 / width >= 10 and height < 600
+    html = plot.animation_html(multichannel_animation(), alt="two filters, two maps").data
+    assert html.count("data:image/png;base64") == 18
+    assert 'alt="two filters, two maps"' in html and len(html) < 800_000
+    with pytest.raises(ValueError, match="at most 4 channels"):
+        multichannel_animation(np.zeros((5, 4, 4)), np.zeros((1, 5, 2, 2)))
+
+
+def test_dense_matrix_costs_four_billion_times_the_storage_and_60000_times_the_work():
+    """Goodfellow et al., Figure 9.6: 'four billion times more efficient for representing',
+    'roughly 60,000 times more efficient computationally' (section 7 prints both ratios)."""
+    costs = arithmetic.conv_costs((280, 320), (1, 2))
+    conv, dense = costs["convolution"], costs["dense matrix"]
+    assert dense["storage"] // conv["storage"] == 4_001_536_000
+    assert round(dense["operations"] / conv["operations"]) == 59_733
+
+
+def test_laplacian_is_negative_on_a_bright_pixel_and_positive_on_a_dark_one():
+    """Section 4's caption: (sum of the four neighbours) - 4 * pixel, so red (> 0) marks a pixel
+    darker than its neighbours, blue (< 0) a brighter one."""
+    w = KERNELS["edge (Laplacian)"][0]
+    bright = np.pad([[1.0]], 1)
+    assert scratch.corr2d(bright, w).item() == -4
+    assert scratch.corr2d(1 - bright, w).item() == 4

@@ -8,6 +8,10 @@ Each explorer comes in three parts:
   :func:`sliding_window_stepper`;
 - a twin that works in the static HTML book with no kernel: :func:`filter_gallery` (a figure)
   and :func:`cnn_lib.plot.sliding_window_animation` (a JavaScript animation).
+
+Section 8's animation of many channels and many filters, :func:`multichannel_animation`, is
+drawn from :func:`multichannel_step` (the numbers of one frame, which the tests check against
+``F.conv2d``) by :func:`multichannel_image`.
 """
 
 import io
@@ -22,7 +26,11 @@ from cnn_lib import plot
 
 __all__ = [
     "KERNELS",
+    "MC_BIAS",
+    "MC_WEIGHT",
+    "MC_X",
     "FilterExplorer",
+    "MultiChannelStep",
     "SlidingWindowStepper",
     "StepperState",
     "TOY_K",
@@ -32,6 +40,9 @@ __all__ = [
     "filter_explorer_update",
     "filter_gallery",
     "kernel_is_signed",
+    "multichannel_animation",
+    "multichannel_image",
+    "multichannel_step",
     "render_filter_png",
     "render_stepper_png",
     "sliding_window_stepper",
@@ -499,3 +510,247 @@ def sliding_window_stepper(X=None, K=None):
     K = TOY_K if K is None else K
     X, K = _check_xk(X, K)
     return SlidingWindowStepper(X, K)
+
+
+# --------------------------------------------------------------------------- many channels
+# Section 8's drawn example: a 3-channel 4x4 input, filter 0 is the 3x2x2 filter of the
+# figure (bias 1, map [[8, 5, 3], [5, 6, 9], [7, 6, 6]]); filter 1 is a second one (bias -1).
+MC_X = np.array([[[1, 0, 2, 1], [0, 1, 1, 0], [2, 1, 0, 1], [1, 0, 1, 2]],
+                 [[0, 2, 1, 0], [1, 1, 0, 2], [0, 1, 2, 1], [2, 0, 1, 1]],
+                 [[1, 1, 0, 0], [0, 2, 1, 1], [1, 0, 1, 0], [0, 1, 2, 2]]])
+MC_WEIGHT = np.array([[[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[1, 1], [0, 0]]],
+                      [[[0, 1], [1, 1]], [[1, 0], [0, 0]], [[0, 0], [1, 1]]]])
+MC_BIAS = np.array([1, -1])
+for _a in (MC_X, MC_WEIGHT, MC_BIAS):
+    _a.setflags(write=False)
+
+_MC_LIMITS = {"channels": 4, "filters": 4, "size": 8}  # what fits a phone-width frame
+
+
+@dataclass
+class MultiChannelStep:
+    """One step of a convolution with C input channels and K filters (valid, stride 1).
+
+    filter: k, the filter at work; position, n_positions: the window's place in reading order
+    (0-based) and the number of places, H_out * W_out; row, col: its top-left corner;
+    windows: (C, kh, kw), the window on every input channel; products: (C, kh, kw),
+    windows * weight[k]; channel_sums: (C,), one sum per channel; bias: b[k]; total:
+    channel_sums.sum() + bias, the output value Y[k, row, col]; output_so_far:
+    (K, H_out, W_out), NaN where not computed yet (maps of earlier filters are complete).
+    """
+
+    filter: int
+    n_filters: int
+    position: int
+    n_positions: int
+    row: int
+    col: int
+    windows: np.ndarray
+    products: np.ndarray
+    channel_sums: np.ndarray
+    bias: float
+    total: float
+    output_so_far: np.ndarray
+
+
+def _check_multichannel(X, weight, bias):
+    X = plot._as_real_array(X, "X", ndim=3)
+    weight = plot._as_real_array(weight, "weight", ndim=4)
+    K, C, kh, kw = weight.shape
+    if X.shape[0] != C:
+        raise ValueError(f"weight has {C} input channel(s) (shape {weight.shape}, "
+                         f"(K, C, kh, kw)) but X has {X.shape[0]} (shape {X.shape}, (C, H, W))")
+    if kh > X.shape[1] or kw > X.shape[2]:
+        raise ValueError(f"the kernel ({kh}x{kw}) must fit inside X ({X.shape[1]}x"
+                         f"{X.shape[2]})")
+    if bias is None:
+        bias = np.zeros(K)
+    bias = plot._as_real_array(bias, "bias", ndim=1)
+    if bias.shape != (K,):
+        raise ValueError(f"bias must have one value per filter, shape ({K},), got {bias.shape}")
+    for name, a in (("X", X), ("weight", weight), ("bias", bias)):
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{name} must hold finite numbers (no NaN or inf)")
+    return X, weight, bias
+
+
+def multichannel_step(X, weight, bias=None, k=0, position=0):
+    """The state of ``F.conv2d(X, weight, bias)`` (valid, stride 1) at one window position.
+
+    Parameters
+    ----------
+    X : array-like, shape (C, H, W)
+    weight : array-like, shape (K, C, kh, kw): K filters, each spanning all C channels
+    bias : array-like, shape (K,), or None (zeros)
+    k : int in 0..K-1, the filter at work
+    position : int in 0..H_out*W_out - 1, the window's place in reading order
+
+    Returns
+    -------
+    MultiChannelStep
+        ``total`` is ``scratch.conv2d(X, weight, bias)[k, row, col]``: the C channel sums
+        plus the bias.
+    """
+    X, weight, bias = _check_multichannel(X, weight, bias)
+    K, C, kh, kw = weight.shape
+    out_h, out_w = X.shape[1] - kh + 1, X.shape[2] - kw + 1
+    n = out_h * out_w
+    if isinstance(k, bool) or not isinstance(k, Integral):
+        raise TypeError(f"k must be an int (the filter), got {type(k).__name__} {k!r}")
+    if not 0 <= k < K:
+        raise ValueError(f"k must be in 0..{K - 1} (weight holds {K} filters), got {k}")
+    if isinstance(position, bool) or not isinstance(position, Integral):
+        raise TypeError(f"position must be an int, got {type(position).__name__} {position!r}")
+    if not 0 <= position < n:
+        raise ValueError(f"position must be in 0..{n - 1} (a {out_h}x{out_w} map has {n} "
+                         f"positions), got {position}")
+    k, position = int(k), int(position)
+    out = np.full((K, out_h, out_w), np.nan)
+    for f in range(k + 1):  # filters before k are complete, filter k up to this position
+        for p in range(n if f < k else position + 1):
+            i, j = divmod(p, out_w)
+            out[f, i, j] = float((X[:, i:i + kh, j:j + kw] * weight[f]).sum() + bias[f])
+    r, c = divmod(position, out_w)
+    windows = X[:, r:r + kh, c:c + kw].copy()
+    products = windows * weight[k]
+    sums = products.sum(axis=(1, 2))
+    return MultiChannelStep(filter=k, n_filters=K, position=position, n_positions=n, row=r,
+                            col=c, windows=windows, products=products, channel_sums=sums,
+                            bias=float(bias[k]), total=float(sums.sum() + bias[k]),
+                            output_so_far=out)
+
+
+def _number(v, whole):
+    text = f"{v:.0f}" if whole else f"{v:.1f}"
+    return "0" if text in ("-0", "-0.0") else text
+
+
+def multichannel_image(X, weight, state, bias=None, cell=28):
+    """A ``PIL.Image`` of ``state`` (from :func:`multichannel_step`), about 490 px wide for
+    3 channels of 4x4 and 2x2 kernels, with 14-pixel text.
+
+    One row per input channel c: the channel with the window outlined, the slice
+    ``weight[k, c]``, their element-wise products and the products' sum. On the right the K
+    output maps (done cells green, the current one orange, NaN blank); under it all, the sum
+    of the channel sums plus the bias, the number written into the map.
+    """
+    from PIL import Image, ImageDraw
+
+    from cnn_lib.widgets.cells import RGB, draw_cells, font
+
+    X, weight, bias = _check_multichannel(X, weight, bias)
+    if not isinstance(state, MultiChannelStep):
+        raise TypeError(f"state must be a MultiChannelStep (from multichannel_step), "
+                        f"got {type(state).__name__}")
+    K, C, kh, kw = weight.shape
+    if (C > _MC_LIMITS["channels"] or K > _MC_LIMITS["filters"]
+            or max(X.shape[1:]) > _MC_LIMITS["size"]):
+        raise ValueError(f"the picture fits at most {_MC_LIMITS['channels']} channels, "
+                         f"{_MC_LIMITS['filters']} filters and an "
+                         f"{_MC_LIMITS['size']}x{_MC_LIMITS['size']} input; got X "
+                         f"{X.shape} and weight {weight.shape}")
+    cell = plot._check_int(cell, "cell", minimum=16)
+    s, k = state, state.filter
+    whole = all(float(v).is_integer() for v in (*X.flat, *weight.flat, *bias.flat))
+    fmt = ".0f" if whole else ".1f"
+    numbers, text, big = font(int(cell * 0.5)), font(14), font(20)
+    black = lambda r, c: RGB["text"]  # noqa: E731
+    H, W = X.shape[1:]
+    out_h, out_w = s.output_so_far.shape[1:]
+    margin, gap, label_h, row_gap = 8, 28, 20, 12
+    x_in = margin
+    x_w = x_in + W * cell + gap
+    x_p = x_w + kw * cell + gap
+    x_sum = x_p + kw * cell + 8
+    sum_w = max(int(text.getlength(f"Σ = {_number(v, whole)}")) for v in s.channel_sums)
+    x_out = x_sum + sum_w + 2 * gap
+    out_labels = [f"map {f}: Y[{f}]" for f in range(K)]
+    out_w_px = max(out_w * cell, *(int(text.getlength(t)) for t in out_labels))
+    width = x_out + out_w_px + margin
+    top = 8 + 2 * 20  # two lines of title
+    row_h = label_h + max(H, kh) * cell + row_gap
+    body_h = max(C * row_h, K * (label_h + out_h * cell + row_gap))
+    terms = " + ".join(_number(v, whole) if v >= 0 else f"({_number(v, whole)})"
+                       for v in s.channel_sums)
+    b = _number(s.bias, whole)
+    line = (f"Y[{k}, {s.row}, {s.col}] = {terms} + b[{k}] "
+            f"= {_number(s.total - s.bias, whole)} + {b if s.bias >= 0 else f'({b})'}"
+            f" = {_number(s.total, whole)}")
+    width = max(width, 2 * margin + int(text.getlength(line)))
+    stack = (f"the K = {K} maps, stacked, are the output Y of shape "
+             f"({K}, {out_h}, {out_w})")
+    width = max(width, 2 * margin + int(text.getlength(stack)))
+    height = top + body_h + 48
+    image = Image.new("RGB", (width, height), RGB["background"])
+    draw = ImageDraw.Draw(image)
+    draw.text((margin, 6), f"filter k = {k} of K = {K}: {C}x{kh}x{kw} weights, bias "
+              f"b[{k}] = {b}", font=text, fill=RGB["text"])
+    draw.text((margin, 26), f"window at row {s.row}, column {s.col} of all {C} channels "
+              f"→ Y[{k}, {s.row}, {s.col}]", font=text, fill=RGB["text"])
+
+    for c in range(C):
+        y = top + c * row_h
+        draw.text((x_in, y), f"X, channel {c}", font=text, fill=RGB["text"])
+        draw.text((x_w, y), f"w[{k},{c}]", font=text, fill=RGB["text"])
+        draw.text((x_p, y), "products", font=text, fill=RGB["text"])
+        y += label_h
+        draw_cells(draw, (x_in, y), X[c], cell, lambda r, cc: RGB["input"], numbers, black,
+                   fmt)
+        draw.rectangle((x_in + s.col * cell, y + s.row * cell, x_in + (s.col + kw) * cell,
+                        y + (s.row + kh) * cell), outline=RGB["window"], width=3)
+        draw_cells(draw, (x_w, y), weight[k, c], cell, lambda r, cc: RGB["padding"], numbers,
+                   black, fmt)
+        draw_cells(draw, (x_p, y), s.products[c], cell, lambda r, cc: RGB["tap"], numbers,
+                   black, fmt)
+        middle = y + kh * cell / 2
+        draw.text((x_w - gap / 2, middle), "×", font=big, fill=RGB["text"], anchor="mm")
+        draw.text((x_p - gap / 2, middle), "=", font=big, fill=RGB["text"], anchor="mm")
+        draw.text((x_sum, middle), f"Σ = {_number(s.channel_sums[c], whole)}", font=text,
+                  fill=RGB["text"], anchor="lm")
+
+    for f in range(K):
+        y = top + f * (label_h + out_h * cell + row_gap)
+        draw.text((x_out, y), out_labels[f], font=text, fill=RGB["text"])
+        y += label_h
+        done = np.isfinite(s.output_so_far[f])
+
+        def fill(r, cc, f=f, done=done):
+            if f == k and (r, cc) == (s.row, s.col):
+                return RGB["tap"]
+            return RGB["done"] if done[r, cc] else RGB["background"]
+
+        draw_cells(draw, (x_out, y), s.output_so_far[f], cell, fill, numbers, black, fmt)
+        if f == k:
+            draw.rectangle((x_out + s.col * cell, y + s.row * cell, x_out + (s.col + 1) * cell,
+                            y + (s.row + 1) * cell), outline=RGB["window"], width=3)
+    arrow_y = top + label_h + s.row * cell + cell / 2 + k * (label_h + out_h * cell + row_gap)
+    draw.text((x_out - gap, arrow_y), "→", font=big, fill=RGB["text"], anchor="mm")
+    draw.text((margin, top + body_h + 4), line, font=text, fill=RGB["text"])
+    draw.text((margin, top + body_h + 24), stack, font=text, fill=RGB["text"])
+    return image
+
+
+def multichannel_animation(X=None, weight=None, bias=None, interval=900):
+    """The kernel-free picture of section 8: K filters of shape C x kh x kw slide over a
+    C-channel input, one frame per output value (K * H_out * W_out frames). Each frame shows
+    the window on all C channels, the C products and their sums, and the sum plus the bias
+    written into map k; the K maps stack into the (K, H_out, W_out) output.
+
+    X (C, H, W), weight (K, C, kh, kw), bias (K,) or None (zeros); with neither X nor weight
+    given, section 8's example ``MC_X``, ``MC_WEIGHT``, ``MC_BIAS`` (18 frames). Show it with
+    ``plot.animation_html(anim, alt=...)``.
+    """
+    from cnn_lib.widgets.cells import image_animation
+
+    interval = plot._check_int(interval, "interval", minimum=1)
+    if X is None and weight is None:
+        X, weight, bias = MC_X, MC_WEIGHT, MC_BIAS if bias is None else bias
+    elif X is None or weight is None:
+        raise TypeError("give both X and weight (or neither, for section 8's example)")
+    X, weight, bias = _check_multichannel(X, weight, bias)
+    multichannel_image(X, weight, multichannel_step(X, weight, bias), bias)  # size limits
+    K = weight.shape[0]
+    n = (X.shape[1] - weight.shape[2] + 1) * (X.shape[2] - weight.shape[3] + 1)
+    frames = [multichannel_image(X, weight, multichannel_step(X, weight, bias, k, p), bias)
+              .quantize(16).convert("RGB") for k in range(K) for p in range(n)]
+    return image_animation(frames, interval)
