@@ -23,6 +23,16 @@ def test_the_4x4_example_002():
     np.testing.assert_array_equal(scratch.max_pool2d(X, 2)[0, 0], [[9, 7], [8, 6]])
     np.testing.assert_array_equal(scratch.avg_pool2d(X, 2)[0, 0], [[4.25, 4.25], [4.25, 3.5]])
     assert scratch.lp_pool2d(X, 2, 2)[0, 0, 0, 0] == pytest.approx(np.sqrt(105))
+    # p = 1 is the window's sum (4x the average); a large p nears the maximum (inputs >= 0)
+    np.testing.assert_array_equal(scratch.lp_pool2d(X, 1, 2)[0, 0], [[17, 17], [17, 14]])
+    np.testing.assert_array_equal(scratch.lp_pool2d(X, 32, 2)[0, 0].round(3),
+                                  [[9, 7.002], [8, 6]])
+    # PyTorch takes no absolute values: a negative window gives a signed sum (p = 1), NaN for
+    # an odd p > 1, and the norm of |x| only for an even p
+    neg = torch.tensor([[[[-1.0, -2], [-3, -4]]]])
+    assert F.lp_pool2d(neg, 1, 2).item() == -10
+    assert torch.isnan(F.lp_pool2d(neg, 3, 2)).item()
+    assert F.lp_pool2d(neg, 2, 2).item() == pytest.approx(np.sqrt(30))
 
 
 def test_count_include_pad_darkens_the_border():
@@ -41,6 +51,10 @@ def test_per_channel_no_weights_and_output_sizes_000_001():
     sizes = [arithmetic.pool_output_size(n, k, s) for n, k, s in
              [(224, 2, 2), (32, 2, 2), (55, 3, 2), (13, 3, 2)]]
     assert sizes == [112, 16, 27, 6]
+    # AlexNet's three overlapping poolings (55 -> 27, 27 -> 13, 13 -> 6), and the 2x2 / 2
+    # pooling it was compared with gives outputs of the same size
+    assert [arithmetic.pool_output_size(n, 3, 2) for n in (55, 27, 13)] == [27, 13, 6]
+    assert [arithmetic.pool_output_size(n, 2, 2) for n in (55, 27, 13)] == [27, 13, 6]
     assert (arithmetic.pool_output_size(7, 2), arithmetic.pool_output_size(7, 2, ceil_mode=True)
             ) == (3, 4)
 
@@ -108,6 +122,15 @@ def test_shift_resilience_on_all_digits_000():
     assert change["global"][0] == change["global"][1] == 0.0 < change["global"][2] < 0.005
     # the conv map's change is only a move (equivariance): shifting it back undoes it
     assert _relative_change(shift_right(d, 1), d_moved) < 1e-12
+    # shift 3: 221 digits lose their last column of ink (digit column 7, canvas column 9) off
+    # the 12-pixel canvas; the global maximum of 35 of them changes; mean change 0.002
+    loses_ink = (images[:, 0, :, 9] > 0).any(axis=1)
+    assert loses_ink.sum() == 221
+    d3 = F.relu(F.conv2d(t(shift_right(images, 3)), t(bank), padding=1)).numpy()
+    g, g3 = d.max(axis=(2, 3)), d3.max(axis=(2, 3))
+    changed = (np.abs(g - g3) > 1e-9).any(axis=1)
+    assert changed.sum() == 35 and (changed <= loses_ink).all()
+    assert round(change["global"][2], 3) == 0.002
 
 
 def test_invariance_and_equivariance_003():
@@ -148,6 +171,10 @@ def test_adaptive_pooling_gives_a_fixed_size_003():
     assert shared == {(8, 4): [0, 0, 0], (10, 4): [1, 0, 1], (5, 3): [1, 1], (7, 2): [1]}
     assert arithmetic.linear_params(16 * 7 * 7, 10) == 7850
     assert arithmetic.linear_params(16, 10) == 170
+    # the weights alone shrink by exactly 7 * 7 = 49 (the 10 biases do not shrink)
+    flat_w = arithmetic.linear_params(16 * 7 * 7, 10, bias=False)
+    gap_w = arithmetic.linear_params(16, 10, bias=False)
+    assert (flat_w, gap_w, flat_w / gap_w) == (7840, 160, 49)
 
 
 def test_what_pooling_saves_000_004():
@@ -198,3 +225,26 @@ def test_backward_by_hand():
                                   np.kron(G[0, 0], np.ones((2, 2))) / 4)
     ties = scratch.max_pool2d_backward(np.ones((1, 1, 1, 1)), np.zeros((1, 1, 2, 2)), 2)
     np.testing.assert_array_equal(ties[0, 0], [[1, 0], [0, 0]])
+    # PyTorch's CPU kernel also gives a tie to the first cell in reading order
+    for x in ([[0.0, 0], [0, 0]], [[0.0, 5], [5, 0]], [[1.0, 0], [1, 0]]):
+        xt = torch.tensor(x)[None, None].requires_grad_()
+        F.max_pool2d(xt, 2).sum().backward()
+        first = np.unravel_index(np.argmax(x), (2, 2))
+        expected = np.zeros((2, 2))
+        expected[first] = 1
+        np.testing.assert_array_equal(xt.grad[0, 0].numpy(), expected)
+        np.testing.assert_array_equal(
+            scratch.max_pool2d_backward(np.ones((1, 1, 1, 1)), np.array(x)[None, None], 2)[0, 0],
+            expected)
+
+
+def test_scratch_pooling_takes_pytorchs_arguments():
+    # section 1: dilation for max pooling only, count_include_pad for average pooling only
+    import inspect
+
+    for ours, theirs in [(scratch.max_pool2d, torch.nn.MaxPool2d),
+                         (scratch.avg_pool2d, torch.nn.AvgPool2d)]:
+        mine = set(inspect.signature(ours).parameters) - {"input"}
+        assert mine == set(inspect.signature(theirs.__init__).parameters) - {"self"}
+    assert "dilation" not in inspect.signature(scratch.avg_pool2d).parameters
+    assert "count_include_pad" not in inspect.signature(scratch.max_pool2d).parameters

@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from exercise_catalogue import rejected as _rejected
 
+from cnn_lib import arithmetic
 from cnn_lib.exercises import chapter4 as ex
 
 
@@ -81,6 +82,9 @@ def test_common_mistakes_have_their_message():
     assert "stride 1" in ex.q3.check(223).message
     assert "nothing to learn" in ex.q4.check(9).message
     assert "is not it" in ex.q4.check(3).message  # no "too high" for a count of nothing
+    assert 3 * 3 * 64 + 64 == 640 and "depthwise" in ex.q4.check(640).message
+    assert "57-wide" in ex.q5.check([96, 28, 28]).message
+    assert arithmetic.pool_output_size(57, 3, 2) == 28 == arithmetic.pool_output_size(55, 3, 2) + 1
     assert "96" in ex.q5.check([1, 27, 27]).message
     assert "middle two" in ex.q6.check(4).message
     assert "diluted" in ex.q7.check("a").message

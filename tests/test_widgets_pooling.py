@@ -88,6 +88,22 @@ def test_max_pooling_is_more_resilient_than_average_on_a_digit():
     assert state.input_fraction > 0.9  # nearly every active input pixel changed
 
 
+def test_caption_counts_are_unambiguous():
+    # the counts in the sentence, recounted from the two pooled maps
+    state = pw.pooling_shift_update(TOY, "max", 2, 2, 1)
+    before, after = state.pooled, state.pooled_shifted
+    active = (before != 0) | (after != 0)
+    changed = before != after
+    assert (changed & ~active).sum() == 0  # a change is always among the active outputs
+    words = (f"{changed.sum()} of the {active.sum()} active outputs change "
+             f"({changed.sum() / active.sum():.0%}), of {before.size} outputs in all")
+    assert words in state.text
+    # the explorer's first view (digit 0): the caption reads 11 of 15 (73%), not "11 of 36"
+    digit = pw.pooling_shift_update(pw._digit_images()[0], "max", 2, 2, 1)
+    assert "11 of the 15 active outputs change (73%), of 36 outputs in all" in digit.text
+    assert "98% of the active input pixels change" in digit.text
+
+
 @pytest.mark.parametrize("kwargs, error, words", [
     (dict(image=np.ones(5)), ValueError, "2-D"),
     (dict(image=TOY, kind="min"), ValueError, "kind must be one of"),
@@ -110,6 +126,18 @@ def test_drawing_outlines_the_changed_outputs():
     assert pw.render_pooling_shift_png(state)[:4] == b"\x89PNG"
     with pytest.raises(TypeError, match="PoolingShift"):
         pw.pooling_shift_image(TOY)
+
+
+def test_cells_print_decimals_unless_the_values_are_whole():
+    # max pooling of whole numbers prints whole numbers; the same digit scaled to [0, 1] (as
+    # data.load_digits gives it) needs a decimal, or 0.8 and 0.9 both print as "1"
+    digit = pw._digit_images()[3]
+    assert pw._number_format(pw.pooling_shift_update(digit, "max", 2, 2, 1)) == ".0f"
+    scaled = pw.pooling_shift_update(digit / 16, "max", 2, 2, 1)
+    assert pw._number_format(scaled) == ".1f"
+    assert pw._number_format(pw.pooling_shift_update(digit, "average", 2, 2, 1)) == ".1f"
+    # cells of 24 pixels by default (numbers 10 pixels high): 12 rows of the 12x12 digit
+    assert pw.pooling_shift_image(scaled).size[1] == 38 + 12 * 24 + 8
 
 
 def test_explorer_wiring():

@@ -258,7 +258,8 @@ q4 = NumberExercise(
         9: "a 3x3 window has 9 cells, but they are not weights: the maximum has nothing to "
         "learn.",
         576: "pooling has no kernel: 3*3*64 would be weights, and max pooling has none.",
-        640: "that counts the layer as a convolution; pooling has no weights and no biases.",
+        640: "3*3*64 + 64 counts a 3x3 kernel and a bias per channel, as if the layer were a "
+        "depthwise convolution; pooling has no weights and no biases.",
     },
     integer=True,
     say_direction=False,

@@ -107,7 +107,8 @@ class PoolingShift:
         changed: boolean mask of the outputs that differ.
         fraction: :func:`fraction_changed` of the two pooled maps (active outputs only).
         input_fraction: the same for the input pixels themselves.
-        text: one sentence for readers.
+        text: one sentence for readers: the share of active input pixels that change, and
+            how many of the active outputs change (count, share), out of how many outputs.
     """
 
     kind: str
@@ -151,15 +152,26 @@ def pooling_shift_update(image, kind="max", kernel_size=2, stride=2, shift=1):
     changed = np.abs(pooled - pooled_shifted) > 1e-9
     fraction = fraction_changed(pooled, pooled_shifted)
     input_fraction = fraction_changed(image, shifted)
+    # the outputs fraction_changed counts: not zero before or after
+    active = int(((np.abs(pooled) > 1e-9) | (np.abs(pooled_shifted) > 1e-9)).sum())
     text = (f"{kind} pooling {kernel_size}x{kernel_size}, stride {stride}, shift {shift}: "
-            f"{input_fraction:.0%} of the active input pixels change, "
-            f"{fraction:.0%} of the active outputs ({int(changed.sum())} of {changed.size}).")
+            f"{input_fraction:.0%} of the active input pixels change; "
+            f"{int(changed.sum())} of the {active} active outputs change ({fraction:.0%}), "
+            f"of {changed.size} outputs in all.")
     return PoolingShift(kind, kernel_size, stride, shift, image, shifted, pooled, pooled_shifted,
                         changed, fraction, input_fraction, text)
 
 
 # --------------------------------------------------------------------------- drawing
-def pooling_shift_image(state, cell=20):
+def _number_format(state):
+    """How the pooled cells print their values: whole numbers (max pooling of the 0..16
+    digits) without decimals; anything else (averages, norms, images scaled to [0, 1]) with
+    one, so that 0.8 and 0.9 do not both print as 1."""
+    whole = all(np.allclose(v, np.round(v)) for v in (state.pooled, state.pooled_shifted))
+    return ".0f" if whole else ".1f"
+
+
+def pooling_shift_image(state, cell=24):
     """A ``PIL.Image`` of ``state``: the shifted input in grey, then the pooled map of the
     original and of the shifted input, with the outputs that changed outlined in red."""
     from PIL import Image, ImageDraw
@@ -184,7 +196,7 @@ def pooling_shift_image(state, cell=20):
     grey = np.clip(state.shifted / max(float(state.image.max()), 1e-12), 0, 1)
     draw_cells(draw, (lefts[0], top), np.full((H, W), np.nan), cell,
                lambda r, c: (int(255 * (1 - grey[r, c])),) * 3, numbers, lambda r, c: RGB["text"])
-    fmt = ".0f" if state.kind == "max" else ".1f"
+    fmt = _number_format(state)
     for left, values in zip(lefts[1:], (state.pooled, state.pooled_shifted)):
         draw_cells(draw, (left, top), values, cell, lambda r, c: RGB["input"], numbers,
                    lambda r, c: RGB["text"], fmt=fmt)
@@ -209,7 +221,7 @@ def pooling_shift_animation(image, kind="max", kernel_size=2, stride=2, shifts=4
     shifts = check_int(shifts, "shifts", 1)
     interval = check_int(interval, "interval", 1)
     frames = [pooling_shift_image(pooling_shift_update(image, kind, kernel_size, stride, s),
-                                  cell=16).quantize(32).convert("RGB")
+                                  cell=24).quantize(32).convert("RGB")
               for s in range(shifts + 1)]
     return image_animation(frames, interval)  # pads frames whose sentence on top is shorter
 
