@@ -64,6 +64,23 @@ def test_chapter_hides_every_solution_in_a_toggle(built_book, chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_keeps_its_plumbing_out_of_the_way(built_book, chapter):
+    """The Colab set-up cell is not in the page, and each animation's code (a long alt text,
+    then one call) is folded under "Show code cell source", closed."""
+    soup = page(built_book, f"notebooks/{chapter}")
+    assert "Set-up for Colab" not in soup.get_text()
+    assert "CNN_LIB_SOURCE" not in str(soup)
+    folded = soup.select(".cell.tag_hide-input")
+    assert folded, "no animation code folded"
+    for cell in folded:
+        details = cell.select_one("details.hide")
+        assert details is not None and not details.has_attr("open")
+        assert details.select_one(".cell_input") is not None
+    for cell in soup.select(".cell"):
+        if "animation_html" in cell.get_text() and cell.select_one(".cell_input"):
+            assert "tag_hide-input" in cell["class"], cell.get_text()[:80]
+
+
 def test_every_page_loads_each_script_once(built_book):
     """sphinx-thebe's and sphinx-togglebutton's inline scripts came twice in every page's head:
     the second `const THEBE_JS_URL` is a page error in every browser (book/_ext/single_scripts.py
@@ -71,17 +88,18 @@ def test_every_page_loads_each_script_once(built_book):
     body, which is harmless."""
     pages = sorted(built_book.rglob("*.html"))
     assert len(pages) >= 9
-    for page in pages:
-        head = page.read_text(encoding="utf-8").split("</head>")[0]
+    for path in pages:
+        head = path.read_text(encoding="utf-8").split("</head>")[0]
         scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", head, flags=re.S)
         keys = [(attrs.strip(), body.strip()) for attrs, body in scripts
                 if "widget-state" not in attrs]
         repeated = {key for key in keys if keys.count(key) > 1}
-        assert not repeated, f"{page.name} loads {sorted(repeated)[0][1][:80]!r} twice"
+        assert not repeated, f"{path.name} loads {sorted(repeated)[0][1][:80]!r} twice"
     chapter = (built_book / "notebooks" / "02_convolution.html").read_text(encoding="utf-8")
     assert chapter.count("const THEBE_JS_URL") == 1
 
 
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_shows_no_traceback_and_has_math(built_book, chapter):
     soup = page(built_book, f"notebooks/{chapter}")
     text = soup.get_text()

@@ -168,6 +168,37 @@ def test_first_cell_sets_up_colab_from_the_one_repository_url(nb_path):
     assert "torch" not in first, "the set-up cell must never install PyTorch"
 
 
+# The live explorers of the static page (book/_static/live-explorers.js) mount on the cell
+# that shows the matching ipywidgets explorer, found by its tag live-<name>.
+LIVE_EXPLORERS = {
+    "02_convolution.ipynb": {"widgets.filter_explorer()": "live-filter",
+                             "widgets.sliding_window_stepper(": "live-sliding-window"},
+    "03_padding_stride.ipynb": {"widgets.padding_stride_explorer(": "live-padding"},
+    "04_pooling.ipynb": {"widgets.pooling_explorer()": "live-pooling"},
+    "06_detection_upsampling.ipynb": {"widgets.iou_explorer()": "live-iou",
+                                      "widgets.nms_explorer()": "live-nms"},
+}
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_plumbing_is_tagged_out_of_the_page(nb_path):
+    """What the HTML reader does not need is out of the way: the Colab set-up cell removed
+    (remove-cell), each animation's code with its long alt text folded (hide-input), and each
+    explorer cell tagged for the live explorer that replaces it in the static page."""
+    cells = code_cells(nb_path)
+    tags = [c.get("metadata", {}).get("tags", []) for c in cells]
+    assert "remove-cell" in tags[0], "the Colab set-up cell shows in the book"
+    for cell, cell_tags in zip(cells, tags):
+        source = "".join(cell["source"])
+        if "animation_html(" in source:
+            assert "hide-input" in cell_tags, source[:80]
+        if "remove-cell" in cell_tags:
+            assert cell is cells[0] or "progress=True" in source, source[:80]
+    for snippet, tag in LIVE_EXPLORERS.get(nb_path.name, {}).items():
+        tagged = [t for c, t in zip(cells, tags) if snippet in "".join(c["source"])]
+        assert len(tagged) == 1 and tag in tagged[0], (snippet, tag)
+
+
 def test_every_citation_is_in_the_bibliography():
     bib_keys = set(re.findall(r"^@\w+\{([^,]+),", read("book/references.bib"), re.M))
     sources = [p.read_text(encoding="utf-8") for p in (ROOT / "book").glob("*.md")]
