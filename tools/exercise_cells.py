@@ -12,7 +12,9 @@ solution, reference, placeholder, experiment); this script writes the notebook's
 - at the end, ``ex.progress()``.
 
 The section runs from the "## Exercises" heading to the next "## " heading. Cells whose source
-does not change keep their outputs; re-execute the notebook after a change.
+does not change keep their outputs; re-execute the notebook after a change, then run this
+script again: answer cells are stored without outputs (run with ``...`` they only say "not
+attempted yet"), tagged ``nbval-ignore-output``.
 
 Usage: ``python tools/exercise_cells.py`` (all chapters) or ``--check`` (exit 1 and name the
 notebooks that differ from what this script would write; tests/test_exercise_cells.py runs it).
@@ -129,8 +131,25 @@ def rewrite(chapter):
         cell.id = f"ch{chapter}-ex-{digest}"  # stable, and unique within the notebook
         new.append(cell)
     changed = before != [(c.cell_type, c.source) for c in new]
+    answers = {answer_cell(q) for q in module.EXERCISES}
+    for cell in new:
+        if cell.cell_type == "code" and cell.source in answers:
+            changed |= _store_empty(cell)
     nb.cells[start:end] = new
     return path, nb, changed
+
+
+def _store_empty(cell):
+    """An answer cell is stored without its output: run with ``...`` it only says "not attempted
+    yet", which is noise in the book and in a notebook the student has not run. nbval still
+    runs it (and ignores the output). Returns whether the cell changed."""
+    tags = cell.metadata.setdefault("tags", [])
+    changed = bool(cell.get("outputs")) or cell.get("execution_count") is not None
+    if "nbval-ignore-output" not in tags:
+        tags.append("nbval-ignore-output")
+        changed = True
+    cell.outputs, cell.execution_count = [], None
+    return changed
 
 
 def main(argv=None):
