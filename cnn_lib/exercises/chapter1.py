@@ -298,7 +298,8 @@ q6 = ChoiceExercise(
     },
     hint_text="Which cells made the neocognitron tolerant to a pattern moving a little?",
     solution_text="**b**: C-cells combine the responses of S-cells of the same kind at nearby "
-    "positions with fixed connections, so a small shift does not change them: pooling.",
+    "positions with fixed connections, so a small shift changes them little or not at all: "
+    "pooling. (The S-cells' synapses are the ones the neocognitron learned.)",
     level="medium",
 )
 
