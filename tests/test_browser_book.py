@@ -199,8 +199,9 @@ def test_chapter_screenshot(visits, doc):
 
 
 # What a reader sees at a laptop's and at a phone's width: the page never scrolls sideways
-# (wide equations, code and widgets scroll inside their own boxes), and there is one search
-# control. The same page is laid out again at each width, not reloaded.
+# (wide equations, code and widgets scroll inside their own boxes), no image is shown larger
+# than it was drawn (enlarged means blurred), and there is one search control. The same page
+# is laid out again at each width, not reloaded.
 LAYOUT = """() => {
   const visible = el => { const r = el.getBoundingClientRect();
     return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; };
@@ -209,7 +210,12 @@ LAYOUT = """() => {
       const r = el.getBoundingClientRect();
       return visible(el) && r.right > root.clientWidth + 1; }).slice(0, 3)
     .map(el => el.tagName + '.' + el.className);
-  return {overflow: root.scrollWidth - root.clientWidth, wide,
+  const upscaled = [...document.querySelectorAll('.bd-article img')].filter(img =>
+      visible(img) && img.naturalWidth > 0 &&
+      img.getBoundingClientRect().width > img.naturalWidth * 1.02)
+    .map(img => `${img.naturalWidth} px shown at ${Math.round(img.getBoundingClientRect().width)}`
+                + ` px: ${(img.alt || img.closest('.cell_output')?.innerText || '').slice(0, 60)}`);
+  return {overflow: root.scrollWidth - root.clientWidth, wide, upscaled,
           search: [...document.querySelectorAll('.search-button__button')].filter(visible).length};
 }"""
 
@@ -224,6 +230,7 @@ def test_page_fits_a_laptop_and_a_phone(visits, doc):
             seen = page.evaluate(LAYOUT)
             assert seen["overflow"] <= 0, f"{doc} scrolls sideways at {width} px: {seen}"
             assert seen["search"] == 1, f"{doc} shows {seen['search']} search controls at {width}"
+            assert seen["upscaled"] == [], f"{doc} enlarges (blurs) images at {width} px"
             if doc in CHAPTERS and width == 390:
                 shots = ARTIFACTS / "screenshots"
                 shots.mkdir(parents=True, exist_ok=True)

@@ -80,3 +80,24 @@ def image_animation(frames, interval, dpi=72):
     plt.close(fig)
     anim._draw_was_started = True  # shown with to_jshtml, never plt.show() (see plot.py)
     return anim
+
+
+def image_view():
+    """An ``ipywidgets.Image`` for an explorer's picture, shown at its natural size.
+
+    A ``VBox`` stretches its children to its own width, which blew a 518-pixel picture up to
+    the 753-pixel text column and blurred it; ``align_self`` keeps the picture's own width,
+    and ``max_width`` shrinks it (never enlarges it) on a narrow screen.
+    """
+    import ipywidgets as w
+
+    return w.Image(format="png", layout=w.Layout(width="auto", max_width="100%",
+                                                 align_self="flex-start"))
+
+
+def wrapping_row(children):
+    """An ``ipywidgets.HBox`` whose children wrap onto the next line when the row is too
+    narrow (controls above the picture on a phone, instead of the picture covering them)."""
+    import ipywidgets as w
+
+    return w.HBox(children, layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))

@@ -23,6 +23,7 @@ import ipywidgets as w
 import numpy as np
 
 from cnn_lib import plot
+from cnn_lib.widgets.cells import image_view, wrapping_row
 
 __all__ = [
     "KERNELS",
@@ -245,8 +246,7 @@ class FilterExplorer(w.VBox):
                                              description="strength", readout_format=".1f",
                                              layout=w.Layout(width="250px"),
                                              style={"description_width": "60px"})
-        self.input_view = w.Image(format="png")
-        self.output_view = w.Image(format="png")
+        self.input_view, self.output_view = image_view(), image_view()
         self.message = w.HTML()
 
         self.image_dropdown.observe(self._on_change, names="value")
@@ -262,7 +262,7 @@ class FilterExplorer(w.VBox):
                            grid, self.divisor_box, self.strength_slider])
         views = w.HBox([w.VBox([w.HTML("<b>input</b>"), self.input_view]),
                         w.VBox([w.HTML("<b>output</b>"), self.output_view])])
-        self.children = [w.HBox([controls, views]), self.message]
+        self.children = [wrapping_row([controls, views]), self.message]
         self._fill_boxes(self.kernel_dropdown.value)
         self.update()
 
@@ -483,7 +483,7 @@ class SlidingWindowStepper(w.VBox):
                                   continuous_update=True)
         self.play = w.Play(value=0, min=0, max=n - 1, interval=800, description="play")
         w.jslink((self.play, "value"), (self.slider, "value"))
-        self.view = w.Image(format="png")
+        self.view = image_view()
         self.caption = w.HTML()
         self._fig_axes = _stepper_figure()
         self.slider.observe(lambda change: self.update(change["new"]), names="value")

@@ -24,7 +24,15 @@ from matplotlib.patches import Rectangle
 
 from cnn_lib import arithmetic, plot, scratch
 from cnn_lib._checks import check_int
-from cnn_lib.widgets.cells import RGB, cross, draw_cells, font, image_animation
+from cnn_lib.widgets.cells import (
+    RGB,
+    cross,
+    draw_cells,
+    font,
+    image_animation,
+    image_view,
+    wrapping_row,
+)
 
 __all__ = [
     "ConvGeometry",
@@ -317,7 +325,7 @@ class PaddingStrideExplorer(w.VBox):
         self.mode = w.Dropdown(options=MODES, value=mode, description="padding mode",
                                style={"description_width": "90px"})
         self.position = w.IntSlider(0, 0, 0, description="window", **slider)
-        self.view = w.Image(format="png")
+        self.view = image_view()
         self.formula, self.message = w.HTML(), w.HTML()
         self.geometry = None
         for control in (self.size, self.kernel_size, self.padding, self.stride, self.dilation,
@@ -326,7 +334,7 @@ class PaddingStrideExplorer(w.VBox):
         self.position.observe(lambda change: self.redraw(), names="value")
         controls = w.VBox([self.size, self.kernel_size, self.padding, self.stride,
                            self.dilation, self.mode, self.position])
-        self.children = [w.HBox([controls, self.view]), self.formula, self.message]
+        self.children = [wrapping_row([controls, self.view]), self.formula, self.message]
         self.update()
 
     def update(self):
@@ -534,7 +542,7 @@ class ReceptiveFieldExplorer(w.VBox):
                                 layout=w.Layout(width="420px"))
         self.row = w.IntSlider(0, 0, 0, description="unit row")
         self.col = w.IntSlider(0, 0, 0, description="unit col")
-        self.view, self.caption = w.Image(format="png"), w.HTML()
+        self.view, self.caption = image_view(), w.HTML()
         self.state, self._fig_axes, self._busy = None, None, False
         self.stack.observe(lambda change: self.choose_stack(), names="value")
         for slider in (self.row, self.col):

@@ -18,7 +18,7 @@ import numpy as np
 
 from cnn_lib import scratch
 from cnn_lib._checks import check_int
-from cnn_lib.widgets.cells import RGB, draw_cells, font, image_animation
+from cnn_lib.widgets.cells import RGB, draw_cells, font, image_animation, image_view
 
 __all__ = [
     "POOLINGS",
@@ -254,7 +254,7 @@ class PoolingExplorer(w.VBox):
         self.stride = w.IntSlider(2, 1, 4, description="stride", style=style)
         self.shift = w.IntSlider(1, 0, 4, description="shift", style=style)
         self.digit = w.IntSlider(0, 0, len(images) - 1, description="digit", style=style)
-        self.view, self.caption = w.Image(format="png"), w.HTML()
+        self.view, self.caption = image_view(), w.HTML()
         self.state = None
         for control in (self.kind, self.kernel_size, self.stride, self.shift, self.digit):
             control.observe(lambda change: self.update(), names="value")
