@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CHROMIUM   := /usr/bin/chromium
 BROWSER_JS := tests/browser/node_modules/.package-lock.json
 
-.PHONY: book test lint lab bench browser clean exercises
+.PHONY: book test lint lab bench browser clean exercises copies
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ lint: $(STAMP)
 ## make exercises: write each chapter's exercise section from cnn_lib/exercises (then re-execute)
 exercises: $(STAMP)
 	$(PY) tools/exercise_cells.py
+
+## make copies: write jupyter/, the chapters in plain Markdown for Colab and Binder
+copies: $(STAMP)
+	$(PY) tools/jupyter_copies.py
 
 ## make lab: open the chapters in JupyterLab
 lab: $(STAMP)

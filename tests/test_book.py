@@ -34,12 +34,15 @@ def test_intro_and_bibliography_pages(built_book):
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_has_binder_and_colab_links(built_book, chapter):
+    """Both open the chapter's plain-Markdown copy in jupyter/ (book/_ext/launch_copies.py),
+    which exists: Colab and Binder render no MyST."""
     slug, branch = repository()
     hrefs = [a.get("href", "") for a in page(built_book, f"notebooks/{chapter}").find_all("a")]
-    binder = f"https://mybinder.org/v2/gh/{slug}/{branch}?urlpath=lab/tree/notebooks/{chapter}.ipynb"
-    colab = f"https://colab.research.google.com/github/{slug}/blob/{branch}/notebooks/{chapter}.ipynb"
+    binder = f"https://mybinder.org/v2/gh/{slug}/{branch}?urlpath=lab/tree/jupyter/{chapter}.ipynb"
+    colab = f"https://colab.research.google.com/github/{slug}/blob/{branch}/jupyter/{chapter}.ipynb"
     assert binder in hrefs, [h for h in hrefs if "binder" in h]
     assert colab in hrefs, [h for h in hrefs if "colab" in h]
+    assert (ROOT / "jupyter" / f"{chapter}.ipynb").exists()
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

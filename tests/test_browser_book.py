@@ -350,10 +350,11 @@ def test_launch_buttons_open_this_notebook_on_binder_and_colab(visits, doc):
     colab = page.locator(".dropdown-launch-buttons a", has_text="Colab")
     binder.wait_for(state="visible", timeout=5000)
     assert colab.is_visible()
+    copy = doc.replace("notebooks/", "jupyter/")  # the plain-Markdown copy (jupyter_copies.py)
     assert binder.get_attribute("href") == (
-        f"https://mybinder.org/v2/gh/{slug}/{branch}?urlpath=lab/tree/{doc}.ipynb")
+        f"https://mybinder.org/v2/gh/{slug}/{branch}?urlpath=lab/tree/{copy}.ipynb")
     assert colab.get_attribute("href") == (
-        f"https://colab.research.google.com/github/{slug}/blob/{branch}/{doc}.ipynb")
+        f"https://colab.research.google.com/github/{slug}/blob/{branch}/{copy}.ipynb")
     page.keyboard.press("Escape")
 
 
