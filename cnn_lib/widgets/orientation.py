@@ -23,6 +23,7 @@ from matplotlib import animation
 from matplotlib.figure import Figure
 
 from cnn_lib import data, plot, scratch
+from cnn_lib.widgets.cells import image_view, wrapping_row
 
 __all__ = [
     "ANGLES",
@@ -197,11 +198,11 @@ class OrientationExplorer(w.VBox):
         self.angle = w.IntSlider(0, 0, 180, step=5, description="bar angle (°)", style=style)
         self.preferred = w.IntSlider(int(preferred), 0, 175, step=5,
                                      description="cell prefers (°)", style=style)
-        self.view, self.caption = w.Image(format="png"), w.HTML()
+        self.view, self.caption = image_view(), w.HTML()
         self._fig_axes = _figure()
         for slider in (self.angle, self.preferred):
             slider.observe(lambda change: self.update(), names="value")
-        self.children = [w.HBox([self.angle, self.preferred]), self.view, self.caption]
+        self.children = [wrapping_row([self.angle, self.preferred]), self.view, self.caption]
         self.update()
 
     def update(self):
