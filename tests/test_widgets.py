@@ -180,7 +180,7 @@ def test_filter_explorer_builds_and_shows_result():
     ex = widgets.filter_explorer(small_images())
     assert isinstance(ex, ipywidgets.VBox)
     assert ex.image_dropdown.options == ("noise", "ramp")
-    assert ex.kernel_dropdown.options == tuple(KERNELS)
+    assert ex.kernel_dropdown.options == tuple(KERNELS) + ("your kernel",)
     K, d = KERNELS[ex.kernel_dropdown.value]
     np.testing.assert_array_equal(ex.kernel()[0], K)
     np.testing.assert_allclose(ex.result, filter_explorer_update(small_images()["noise"], K, d))
@@ -210,8 +210,16 @@ def test_editing_a_box_recomputes():
     np.testing.assert_allclose(ex.result, 2 * noise)
     assert ex.output_view.value != before
     assert ex.message.value.startswith("your kernel")
+    assert ex.kernel_dropdown.value == "your kernel"  # the menu no longer says "identity"
+    assert [[b.value for b in row] for row in ex.boxes] == [[0, 0, 0], [0, 2, 0], [0, 0, 0]]
     ex.divisor_box.value = 4
     np.testing.assert_allclose(ex.result, noise / 2)
+    ex.kernel_dropdown.value = "your kernel"  # choosing it keeps the typed weights
+    np.testing.assert_allclose(ex.result, noise / 2)
+    ex.divisor_box.value = 1  # typed back to a gallery kernel: the menu names it
+    ex.boxes[1][1].value = 1
+    assert ex.kernel_dropdown.value == "identity"
+    assert ex.message.value.startswith("identity")
 
 
 def test_strength_slider_blends_and_redraws():
@@ -353,11 +361,13 @@ def test_stepper_state_rejects_kernel_larger_than_input():
 def test_stepper_widget_builds_and_follows_slider():
     st = widgets.sliding_window_stepper()
     assert isinstance(st, ipywidgets.VBox)
-    assert (st.slider.min, st.slider.max) == (0, 8)
-    assert (st.play.min, st.play.max) == (0, 8)
+    assert st.slider.description == "step"  # counted as the caption counts: 1 of 9 .. 9 of 9
+    assert (st.slider.min, st.slider.max) == (1, 9)
+    assert (st.play.min, st.play.max) == (1, 9)
     assert st.state.position == 0 and "= <b>4</b>" in st.caption.value
+    assert "step 1 of 9" in st.caption.value
     first = st.view.value
-    st.slider.value = 8
+    st.slider.value = 9
     assert st.state.position == 8
     np.testing.assert_array_equal(st.state.output_so_far, TOY_OUT)
     assert st.view.value != first
@@ -367,8 +377,8 @@ def test_stepper_widget_builds_and_follows_slider():
 
 def test_stepper_widget_custom_input():
     st = widgets.sliding_window_stepper(np.arange(12).reshape(3, 4), [[1, -1]])
-    assert st.slider.max == 8  # a 3x3 output
-    st.slider.value = 1
+    assert st.slider.max == 9  # a 3x3 output
+    st.slider.value = 2
     assert st.state.total == -1 and "1 + (-2) = <b>-1</b>" in st.caption.value
     with pytest.raises(ValueError, match="K"):
         widgets.sliding_window_stepper(np.ones((3, 3)), np.ones((4, 1)))

@@ -74,6 +74,8 @@ TOY_X.setflags(write=False)
 TOY_K.setflags(write=False)
 
 _BOX_LIMIT = 99  # the 3x3 boxes of the filter explorer accept -99..99
+# The filter explorer's menu entry for typed weights that match no kernel of the gallery.
+YOUR_KERNEL = "your kernel"
 
 
 # --------------------------------------------------------------------------- images
@@ -234,8 +236,8 @@ class FilterExplorer(w.VBox):
         self.result = None
         self._filling = False
         self.image_dropdown = w.Dropdown(options=list(images), description="image")
-        self.kernel_dropdown = w.Dropdown(options=list(KERNELS), value="edge (Laplacian)",
-                                          description="kernel")
+        self.kernel_dropdown = w.Dropdown(options=list(KERNELS) + [YOUR_KERNEL],
+                                          value="edge (Laplacian)", description="kernel")
         box_layout = w.Layout(width="64px")
         self.boxes = [[w.BoundedIntText(value=0, min=-_BOX_LIMIT, max=_BOX_LIMIT,
                                         layout=box_layout) for _ in range(3)] for _ in range(3)]
@@ -283,8 +285,16 @@ class FilterExplorer(w.VBox):
             self._filling = False
 
     def _on_kernel(self, change):
-        self._fill_boxes(change["new"])
+        if self._filling:
+            return
+        if change["new"] != YOUR_KERNEL:
+            self._fill_boxes(change["new"])
         self.update()
+
+    def _name_of(self, K, divisor):
+        """The gallery's name for this kernel and divisor, or YOUR_KERNEL."""
+        return next((name for name, (k, d) in KERNELS.items()
+                     if np.array_equal(K, k) and divisor == d), YOUR_KERNEL)
 
     def _on_change(self, change):
         if not self._filling:
@@ -303,9 +313,13 @@ class FilterExplorer(w.VBox):
         self.input_view.value = render_filter_png(image, signed=False)
         signed = kernel_is_signed(K, divisor, strength)
         self.output_view.value = render_filter_png(self.result, signed=signed)
-        edited = not (np.array_equal(K, KERNELS[self.kernel_dropdown.value][0])
-                      and divisor == KERNELS[self.kernel_dropdown.value][1])
-        label = "your kernel" if edited else self.kernel_dropdown.value
+        label = self._name_of(K, divisor)
+        if self.kernel_dropdown.value != label:  # typed weights: the menu says whose they are
+            self._filling = True
+            try:
+                self.kernel_dropdown.value = label
+            finally:
+                self._filling = False
         if not np.isclose(strength, 1.0):
             label += (f" at strength {strength:.1f} "
                       f"({1 - strength:.1f} × image + {strength:.1f} × filtered)")
@@ -470,7 +484,8 @@ class SlidingWindowStepper(w.VBox):
     """Live sliding-window stepper (an ``ipywidgets.VBox``); build it with
     :func:`sliding_window_stepper`.
 
-    Attributes: ``slider`` (``IntSlider``), ``play`` (``Play``, linked to the slider),
+    Attributes: ``slider`` (``IntSlider``, the step 1..n, as the caption counts them),
+    ``play`` (``Play``, linked to the slider),
     ``view`` (``ipywidgets.Image``), ``caption`` (``HTML``), ``state`` (the last
     :class:`StepperState`).
     """
@@ -479,14 +494,14 @@ class SlidingWindowStepper(w.VBox):
         super().__init__()
         self.X, self.K = X, K
         n = (X.shape[0] - K.shape[0] + 1) * (X.shape[1] - K.shape[1] + 1)
-        self.slider = w.IntSlider(value=0, min=0, max=n - 1, description="position",
+        self.slider = w.IntSlider(value=1, min=1, max=n, description="step",
                                   continuous_update=True)
-        self.play = w.Play(value=0, min=0, max=n - 1, interval=800, description="play")
+        self.play = w.Play(value=1, min=1, max=n, interval=800, description="play")
         w.jslink((self.play, "value"), (self.slider, "value"))
         self.view = image_view()
         self.caption = w.HTML()
         self._fig_axes = _stepper_figure()
-        self.slider.observe(lambda change: self.update(change["new"]), names="value")
+        self.slider.observe(lambda change: self.update(change["new"] - 1), names="value")
         self.children = [w.HBox([self.play, self.slider]), self.view, self.caption]
         self.update(0)
 
