@@ -397,3 +397,24 @@ def test_benchmark_rows():
                                          "iou_update + redraw", "nms_update + redraw",
                                          "conv_transpose_update + redraw"}
     assert all(r["median_ms"] > 0 for r in rows)
+
+
+def test_every_explorer_says_what_it_is_before_it_runs():
+    """A widget output's plain-text twin is the object's repr: what an unrun or untrusted
+    notebook shows in place of the explorer. It must say what to do, not PoolingExplorer(
+    children=(VBox(..."""
+    import inspect
+
+    from cnn_lib.widgets.cells import UnrunRepr
+
+    explorers = {cls for module in ("convolution", "padding_stride", "pooling", "orientation",
+                                    "features", "detection", "upsampling")
+                 for _, cls in inspect.getmembers(
+                     __import__(f"cnn_lib.widgets.{module}", fromlist=["_"]), inspect.isclass)
+                 if issubclass(cls, ipywidgets.Box) and cls.__module__.startswith("cnn_lib")}
+    assert len(explorers) >= 10
+    for cls in explorers:
+        assert issubclass(cls, UnrunRepr) and cls.title != UnrunRepr.title, cls.__name__
+    text = widgets.pooling_explorer()._repr_mimebundle_()["text/plain"]
+    assert text == "Pooling explorer: run this cell (Jupyter, Colab or Binder) to use it."
+    assert len(text) <= 110  # ipywidgets cuts the plain text at 110 characters

@@ -101,3 +101,18 @@ def wrapping_row(children):
     import ipywidgets as w
 
     return w.HBox(children, layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+
+
+class UnrunRepr:
+    """Mixin for the explorers: what a notebook shows where the widget cannot be drawn.
+
+    A widget output carries a plain-text twin of its view, the object's ``repr``; a notebook
+    opened before it runs (or untrusted, as on Colab and Binder) shows that text instead of
+    the explorer. Python's default, ``PoolingExplorer(children=(VBox(...``, says nothing to a
+    reader; this says what the cell holds and what to do. Set ``title`` in the subclass.
+    """
+
+    title = "An interactive explorer"
+
+    def __repr__(self):
+        return f"{self.title}: run this cell (Jupyter, Colab or Binder) to use it."

@@ -23,7 +23,7 @@ import ipywidgets as w
 import numpy as np
 
 from cnn_lib import plot
-from cnn_lib.widgets.cells import image_view, wrapping_row
+from cnn_lib.widgets.cells import UnrunRepr, image_view, wrapping_row
 
 __all__ = [
     "KERNELS",
@@ -220,7 +220,7 @@ def _range_text(A, signed):
     return f"output range {lo:.2f} … {hi:.2f}; grey from 0 (black) to 1 (white), clipped"
 
 
-class FilterExplorer(w.VBox):
+class FilterExplorer(UnrunRepr, w.VBox):
     """Live filter explorer (an ``ipywidgets.VBox``); build it with :func:`filter_explorer`.
 
     Attributes the tests and notebooks use: ``image_dropdown``, ``kernel_dropdown``,
@@ -229,6 +229,8 @@ class FilterExplorer(w.VBox):
     :func:`filter_explorer_update`), ``input_view`` and ``output_view``
     (``ipywidgets.Image``), ``message`` (``HTML``), ``result`` (the last filtered array).
     """
+
+    title = "Filter explorer"
 
     def __init__(self, images):
         super().__init__()
@@ -480,7 +482,7 @@ def _sum_text(state):
             f"sum of window × K = {terms} = <b>{fp(state.total)}</b>")
 
 
-class SlidingWindowStepper(w.VBox):
+class SlidingWindowStepper(UnrunRepr, w.VBox):
     """Live sliding-window stepper (an ``ipywidgets.VBox``); build it with
     :func:`sliding_window_stepper`.
 
@@ -489,6 +491,8 @@ class SlidingWindowStepper(w.VBox):
     ``view`` (``ipywidgets.Image``), ``caption`` (``HTML``), ``state`` (the last
     :class:`StepperState`).
     """
+
+    title = "Sliding-window stepper"
 
     def __init__(self, X, K):
         super().__init__()

@@ -23,7 +23,7 @@ from matplotlib import animation
 from matplotlib.figure import Figure
 
 from cnn_lib import data, plot, scratch
-from cnn_lib.widgets.cells import image_view, wrapping_row
+from cnn_lib.widgets.cells import UnrunRepr, image_view, wrapping_row
 
 __all__ = [
     "ANGLES",
@@ -185,12 +185,14 @@ def render_orientation_png(state, fig_axes=None):
     return buf.getvalue()
 
 
-class OrientationExplorer(w.VBox):
+class OrientationExplorer(UnrunRepr, w.VBox):
     """Live orientation explorer; build it with :func:`orientation_explorer`.
 
     Attributes: ``angle`` and ``preferred`` (``IntSlider``, degrees), ``view`` (``Image``),
     ``caption`` (``HTML``), ``state`` (the last :class:`OrientationState`).
     """
+
+    title = "Orientation-tuning explorer"
 
     def __init__(self, preferred=0):
         super().__init__()

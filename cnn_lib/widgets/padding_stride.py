@@ -26,6 +26,7 @@ from cnn_lib import arithmetic, plot, scratch
 from cnn_lib._checks import check_int
 from cnn_lib.widgets.cells import (
     RGB,
+    UnrunRepr,
     cross,
     draw_cells,
     font,
@@ -304,7 +305,7 @@ def conv_arithmetic_animation(size, kernel_size, padding=0, stride=1, dilation=1
 
 
 # --------------------------------------------------------------------------- explorer
-class PaddingStrideExplorer(w.VBox):
+class PaddingStrideExplorer(UnrunRepr, w.VBox):
     """Live padding / stride / dilation explorer (an ``ipywidgets.VBox``); build it with
     :func:`padding_stride_explorer`.
 
@@ -313,6 +314,8 @@ class PaddingStrideExplorer(w.VBox):
     (``ipywidgets.Image``), ``formula`` and ``message`` (``HTML``), ``geometry`` (the last
     :class:`ConvGeometry`, or None if the setting was refused).
     """
+
+    title = "Padding, stride and dilation explorer"
 
     def __init__(self, size=7, kernel_size=3, padding=0, stride=1, dilation=1, mode="zeros"):
         super().__init__()
@@ -528,12 +531,14 @@ def render_receptive_field_png(state, fig_axes=None):
     return buf.getvalue()
 
 
-class ReceptiveFieldExplorer(w.VBox):
+class ReceptiveFieldExplorer(UnrunRepr, w.VBox):
     """Live receptive-field explorer; build it with :func:`receptive_field_explorer`.
 
     Attributes: ``stack`` (``Dropdown`` of :data:`RECEPTIVE_FIELD_STACKS`), ``row`` and ``col``
     (``IntSlider``: the output unit), ``view`` (``Image``), ``caption`` (``HTML``), ``state``.
     """
+
+    title = "Receptive-field explorer"
 
     def __init__(self, stacks):
         super().__init__()

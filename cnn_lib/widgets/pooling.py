@@ -18,7 +18,14 @@ import numpy as np
 
 from cnn_lib import scratch
 from cnn_lib._checks import check_int
-from cnn_lib.widgets.cells import RGB, draw_cells, font, image_animation, image_view
+from cnn_lib.widgets.cells import (
+    RGB,
+    UnrunRepr,
+    draw_cells,
+    font,
+    image_animation,
+    image_view,
+)
 
 __all__ = [
     "POOLINGS",
@@ -236,13 +243,15 @@ def _digit_images(border=2):
     return [np.pad(im, border) for im in firsts]
 
 
-class PoolingExplorer(w.VBox):
+class PoolingExplorer(UnrunRepr, w.VBox):
     """Live pooling explorer; build it with :func:`pooling_explorer`.
 
     Attributes: ``kind`` (``ToggleButtons``), the sliders ``kernel_size``, ``stride``, ``shift``
     and ``digit``, ``view`` (``Image``), ``caption`` (``HTML``), ``state`` (the last
     :class:`PoolingShift`).
     """
+
+    title = "Pooling explorer"
 
     def __init__(self, images):
         super().__init__()
