@@ -273,17 +273,50 @@ def test_function_name_starts_every_message():
         corr2d(np.zeros(3), np.zeros((1, 1)))
 
 
-def test_backward_in_several_batch_chunks_matches_torch(monkeypatch):
-    import cnn_lib.scratch.conv_backward as conv_backward_module
+@pytest.mark.parametrize("stride", [(2, 1), (1, 1)])
+def test_fast_backward_in_several_batch_chunks_matches_torch(monkeypatch, stride):
+    import cnn_lib.scratch.fast_conv as fast_conv
 
-    monkeypatch.setattr(conv_backward_module, "CHUNK_BYTES", 1)  # one image per chunk
-    case = dict(N=5, C_in=4, C_out=6, H=7, W=9, kh=3, kw=2, stride=(2, 1), padding=(1, 2),
+    monkeypatch.setattr(fast_conv, "CHUNK_BYTES", 1)  # one image per chunk
+    case = dict(N=5, C_in=4, C_out=6, H=7, W=9, kh=3, kw=2, stride=stride, padding=(1, 2),
                 dilation=(1, 2), groups=2, bias=True, batched=True, seed=7)
     x, w, b = make_arrays(case)
     kwargs = conv_kwargs(case)
     _, grad_out, expected_grads = torch_forward_backward(x, w, b, kwargs, case["seed"])
-    for got, want in zip(conv2d_backward(grad_out, x, w, **kwargs), expected_grads):
+    for got, want in zip(fast_conv.conv2d_backward_fast(grad_out, x, w, **kwargs),
+                         expected_grads):
         np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-8)
+
+
+@SETTINGS
+@given(conv_cases())
+def test_fast_backward_equals_the_readable_one(case):
+    """scratch/fast_conv.py's tricks (chunks; for stride 1 the flat layout) change the speed,
+    not the gradients: equal to conv2d_backward's to rounding, in float64 and float32."""
+    from cnn_lib.scratch.fast_conv import conv2d_backward_fast
+
+    for dtype, tol in ((np.float64, 1e-10), (np.float32, 1e-4)):
+        x, w, b = make_arrays(case, dtype)
+        grad_out = np.random.default_rng(case["seed"]).standard_normal(
+            conv2d(x, w, b, **conv_kwargs(case)).shape).astype(dtype)
+        for got, want in zip(conv2d_backward_fast(grad_out, x, w, **conv_kwargs(case)),
+                             conv2d_backward(grad_out, x, w, **conv_kwargs(case))):
+            assert got.dtype == want.dtype == dtype and got.shape == want.shape
+            np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+
+
+def test_readable_backward_is_the_three_lines():
+    """conv2d_backward stays the teaching version: im2col, two matrix products and col2im,
+    no chunks or flat layouts (those live in fast_conv)."""
+    import inspect
+
+    import cnn_lib.scratch.conv_backward as conv_backward_module
+
+    source = inspect.getsource(conv_backward_module.conv2d_backward)
+    body = source.split('"""')[2]
+    assert "im2col(" in body and "col2im(" in body and body.count("@") == 2
+    assert "flat" not in body and "chunk" not in body
+    assert len([ln for ln in body.splitlines() if ln.strip()]) <= 12
 
 
 def test_scratch_never_imports_torch():

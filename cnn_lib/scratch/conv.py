@@ -12,6 +12,8 @@ Two versions of the same idea:
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from cnn_lib import arithmetic
+
 from ._checks import as_real_array, check_int, check_ndim, float_dtype, pair
 
 
@@ -120,8 +122,9 @@ def conv_arguments(fn, input, weight, stride, padding, dilation, groups):
 
 
 def output_size(size, pad_total, kernel, stride, dilation):
-    """Output length along one axis: floor((size + pads - dilation*(kernel-1) - 1)/stride) + 1."""
-    return (size + pad_total - dilation * (kernel - 1) - 1) // stride + 1
+    """Output length along one axis with ``pad_total`` zeros in all (perhaps more on one side,
+    as 'same' pads an even kernel): ``arithmetic.conv_output_size`` of the padded length."""
+    return arithmetic.conv_output_size(size + pad_total, kernel, stride, 0, dilation)
 
 
 def im2col(x, kernel_size, stride, pads, dilation, groups):
@@ -154,70 +157,6 @@ def im2col(x, kernel_size, stride, pads, dilation, groups):
     cols = windows.transpose(0, 1, 4, 5, 2, 3).reshape(N, groups, C // groups * kh * kw,
                                                          H_out * W_out)
     return cols, (H_out, W_out)
-
-
-def pad_flat(x, pads, kernel_size, dilation):
-    """Zero-pad ``x`` and flatten the whole batch into one vector, for ``im2col_flat``.
-
-    Parameters
-    ----------
-    x : array of shape (N, C, H, W)
-    pads : (top, bottom, left, right); kernel_size, dilation : pairs (height, width)
-
-    Returns
-    -------
-    x_flat : 1-D array, the padded images (N, C, Hp, Wp) one after the other, then
-        ``tap_reach`` spare zeros (the last tap's slice runs that far past the last image)
-    (Hp, Wp) : the padded size
-    """
-    N, C, H, W = x.shape
-    top, bottom, left, right = pads
-    Hp, Wp = H + top + bottom, W + left + right
-    x_flat = np.zeros(N * C * Hp * Wp + tap_reach(kernel_size, dilation, Wp), dtype=x.dtype)
-    x_padded = x_flat[:N * C * Hp * Wp].reshape(N, C, Hp, Wp)
-    x_padded[:, :, top:top + H, left:left + W] = x
-    return x_flat, (Hp, Wp)
-
-
-def tap_reach(kernel_size, dilation, Wp):
-    """Distance, in a flat image of width Wp, from the first kernel tap to the last."""
-    (kh, kw), (dh, dw) = kernel_size, dilation
-    return (kh - 1) * dh * Wp + (kw - 1) * dw
-
-
-def im2col_flat(x_flat, images, C, padded_size, kernel_size, dilation, groups):
-    """im2col for stride 1 in which every kernel tap is ONE contiguous slice (fast to copy).
-
-    With stride 1, output pixel (i, j) and kernel tap (a, b) read the padded pixel
-    (i + a*dh, j + b*dw). In the flat vector of ``pad_flat`` that pixel sits at
-    ``(i*Wp + j) + (a*dh*Wp + b*dw)``: one tap's pixels, for every image, channel and output
-    pixel, are one slice shifted by ``a*dh*Wp + b*dw``. The price: the output is computed on
-    the whole Hp x Wp grid of every channel; only the pixels with i < H_out and j < W_out are
-    real, the others (which wrap into the next row, channel or image) are thrown away
-    (``conv2d``) or multiplied by zeros (``conv2d_backward``).
-
-    Parameters
-    ----------
-    x_flat : 1-D array from ``pad_flat``
-    images : range of the images to use, e.g. ``range(N)[batch]``; C : channels;
-    padded_size : (Hp, Wp)
-    kernel_size, dilation : pairs (height, width)
-
-    Returns
-    -------
-    cols : array of shape (n, groups, C / groups * kh * kw, Hp * Wp) with n = len(images) and,
-        for i < H_out and j < W_out,
-        ``cols[n, g, (c, a, b), (i, j)] = x_padded[n, g*C/groups + c, i + a*dh, j + b*dw]``
-    """
-    (kh, kw), (dh, dw), (Hp, Wp) = kernel_size, dilation, padded_size
-    image, n = C * Hp * Wp, len(images)  # length of one padded image in x_flat
-    first = images.start * image
-    cols = np.empty((n, C, kh, kw, Hp * Wp), dtype=x_flat.dtype)
-    for a in range(kh):
-        for b in range(kw):
-            start = first + a * dh * Wp + b * dw
-            cols[:, :, a, b] = x_flat[start:start + n * image].reshape(n, C, Hp * Wp)
-    return cols.reshape(n, groups, C // groups * kh * kw, Hp * Wp)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
