@@ -7,6 +7,9 @@ import torch
 from torch import nn
 
 from cnn_lib import plot, widgets
+from cnn_lib.widgets.cells import RGB
+
+RGB_WINDOW = np.array(RGB["window"], dtype=np.uint8)
 
 
 def small_net():
@@ -54,6 +57,31 @@ def test_explorer_wiring_and_animation():
     html = plot.animation_html(widgets.feature_maps_animation(net, IMAGES[0], ["0", "1", "2"]),
                                alt="maps layer by layer").data
     assert html.count("data:image/png;base64") == 3
+
+
+def test_explorer_names_its_layers_and_draws_what_each_holds():
+    """The menu says each layer's name and type (not "0".."4"); the input is grey ink on
+    paper while the maps are in colour; a last layer's values are labelled class scores."""
+    net = small_net()
+    ex = widgets.feature_explorer(net, IMAGES)
+    assert ex.layer.options[:3] == (("0: Conv2d", "0"), ("1: ReLU", "1"),
+                                    ("2: MaxPool2d", "2"))
+    assert repr(ex) == "Feature-map explorer: run this cell (Jupyter, Colab or Binder) to use it."
+    assert ex.view.layout.align_self == "flex-start"  # shown at its own size, never stretched
+    conv = np.asarray(widgets.feature_maps_image(widgets.feature_maps_update(net, IMAGES, 0, "0")))
+    left, maps = conv[48:112, 8:72], conv[48:, 104:]
+    assert np.all(left[..., 0] == left[..., 1]) and np.all(left[..., 1] == left[..., 2])  # grey
+    assert np.any(maps[..., 0] != maps[..., 2])  # viridis, not grey
+    scores = widgets.feature_maps_update(net, IMAGES, 0, "4")
+    assert scores.last and not widgets.feature_maps_update(net, IMAGES, 0, "3").last
+    picture = widgets.feature_maps_image(scores)
+    width = picture.size[0]
+    bars = np.asarray(picture)
+    accent = np.all(bars == RGB_WINDOW, axis=-1)
+    assert accent.any(), "the predicted class's bar is not highlighted"
+    rows = np.nonzero(accent.any(axis=1))[0]
+    assert 48 + 16 * scores.prediction <= rows.min() < 48 + 16 * (scores.prediction + 1)
+    assert width >= 300
 
 
 @pytest.mark.parametrize("call, error, words", [

@@ -13,7 +13,7 @@ from numbers import Integral
 import ipywidgets as w
 import numpy as np
 
-from cnn_lib.widgets.cells import RGB, font, image_animation
+from cnn_lib.widgets.cells import RGB, UnrunRepr, font, image_animation, image_view, wrapping_row
 
 __all__ = [
     "FeatureExplorer",
@@ -78,6 +78,7 @@ class FeatureMaps:
     kind: str
     maps: np.ndarray
     prediction: int
+    last: bool = False  # the model's last layer: its values are the class scores
 
 
 def feature_maps_update(model, images, index, layer):
@@ -89,7 +90,8 @@ def feature_maps_update(model, images, index, layer):
     if maps.ndim == 1:  # a fully connected layer: one row of numbers
         maps = maps[None, None, :]
     kind = type(dict(model.named_modules())[layer]).__name__
-    return FeatureMaps(np.asarray(images[index], dtype=float), layer, kind, maps, prediction)
+    return FeatureMaps(np.asarray(images[index], dtype=float), layer, kind, maps, prediction,
+                       last=layer == layer_names(model)[-1])
 
 
 def _grey(array):
@@ -99,36 +101,99 @@ def _grey(array):
         array.shape, np.uint8)
 
 
+def _viridis(levels):
+    """uint8 levels (any shape) as RGB through matplotlib's viridis: the feature maps' colours,
+    unlike the input's grey, so that a reader never takes a map for the image."""
+    from matplotlib import colormaps
+
+    lut = (colormaps["viridis"](np.arange(256))[:, :3] * 255).astype(np.uint8)
+    return lut[levels]
+
+
+def _paper(image):
+    """The input as ink on paper: its largest value black, 0 white (how digits are drawn)."""
+    return 255 - _grey(image)
+
+
+def _bars(draw, origin, values, highlight, width):
+    """A fully connected layer's values (at most 20) as labelled bars from a zero line, negative
+    to the left; bar ``highlight`` (the class the network picks) in the accent colour."""
+    x0, y0 = origin
+    top = float(np.abs(values).max()) or 1.0
+    label_w, row = 28, 16
+    axis = x0 + label_w + (width - label_w) // 2
+    half = (width - label_w) // 2 - 44
+    for k, v in enumerate(values):
+        y = y0 + k * row
+        draw.text((x0, y + 1), f"{k}", font=font(12), fill=RGB["text"])
+        length = max(int(round(abs(v) / top * half)), 1)
+        colour = RGB["window"] if k == highlight else RGB["frame"]
+        text = f"{v:.2f}"
+        if v >= 0:
+            draw.rectangle((axis, y + 2, axis + length, y + row - 3), fill=colour)
+            draw.text((axis + length + 4, y + 1), text, font=font(12), fill=RGB["text"])
+        else:
+            draw.rectangle((axis - length, y + 2, axis, y + row - 3), fill=colour)
+            draw.text((axis - length - 4 - font(12).getlength(text), y + 1), text,
+                      font=font(12), fill=RGB["text"])
+    draw.line((axis, y0, axis, y0 + len(values) * row), fill=RGB["line"])
+    return y0 + len(values) * row
+
+
 def feature_maps_image(state, scale=None):
-    """A ``PIL.Image``: the input image, then each map of the layer (up to 32), each scaled so
-    that its largest value is white (signed maps: negative values black)."""
+    """A ``PIL.Image``: the input (ink on paper), then the layer's output: each map (up to 32)
+    in viridis, scaled so that its largest value is yellow; a fully connected layer's values
+    (at most 20) as labelled bars, the largest highlighted, longer vectors as a grid of cells.
+    """
     from PIL import Image, ImageDraw
 
     if not isinstance(state, FeatureMaps):
         raise TypeError(f"state must be a FeatureMaps (from feature_maps_update), "
                         f"got {type(state).__name__}")
-    maps = state.maps[:32]
+    vector = state.maps.shape[:2] == (1, 1)
+    values = state.maps[0, 0] if vector else None
+    bars = vector and len(values) <= 20
+    if vector and not bars:  # a long vector: rows of 32 cells
+        n = len(values)
+        maps = np.pad(values, (0, -n % 32)).reshape(1, -1, 32)
+    else:
+        maps = state.maps[:32]
     h, wd = maps.shape[1:]
     scale = scale or max(2, 48 // max(h, wd, 1))
-    cell, gap, top, margin = (h * scale, wd * scale), 6, 34, 8
+    if vector and not bars:
+        scale = 8
+    cell, gap, top, margin, image_side = (h * scale, wd * scale), 6, 48, 8, 64
     columns = min(len(maps), 8)
     rows = -(-len(maps) // columns)
-    image_side = 64
-    width = 2 * margin + image_side + 3 * gap + columns * (cell[1] + gap)
-    height = max(top + rows * (cell[0] + gap) + margin, top + image_side + margin)
+    left = margin + image_side + 4 * gap
+    what = (f"{len(values)} values" if vector else
+            f"{len(state.maps)} map(s) of {h}x{wd}")
+    title = f"layer {state.layer} ({state.kind}): {what}; the network says {state.prediction}"
+    title_w = int(font(13).getlength(title)) + 2 * margin
+    body_w = 320 if bars else columns * (cell[1] + gap)
+    width = max(left + body_w + margin, title_w)
+    body_h = len(values) * 16 if bars else rows * (cell[0] + gap)
+    height = max(top + body_h + margin, top + image_side + margin)
     picture = Image.new("RGB", (width, height), RGB["background"])
     draw = ImageDraw.Draw(picture)
-    text = (f"layer {state.layer} ({state.kind}): {len(state.maps)} map(s) of {h}x{wd}; "
-            f"the network says {state.prediction}")
-    draw.text((margin, 6), text, font=font(12), fill=RGB["text"])
-    source = Image.fromarray(_grey(state.image[0])).resize((image_side, image_side),
-                                                             Image.NEAREST)
+    draw.text((margin, 6), title, font=font(13), fill=RGB["text"])
+    draw.text((margin, top - 18), "input", font=font(12), fill=RGB["text"])
+    output = ("the class scores (the network picks the largest)" if bars and state.last
+              else "its values" if bars else "each map scaled to its own maximum"
+              if not vector else "its values, 32 per row")
+    draw.text((left, top - 18), output, font=font(12), fill=RGB["text"])
+    source = Image.fromarray(_paper(state.image[0])).resize((image_side, image_side),
+                                                              Image.NEAREST)
     picture.paste(source.convert("RGB"), (margin, top))
-    left = margin + image_side + 3 * gap
+    draw.rectangle((margin - 1, top - 1, margin + image_side, top + image_side),
+                   outline=RGB["line"])
+    if bars:
+        _bars(draw, (left, top), values, int(np.argmax(values)), body_w)
+        return picture
     for k, m in enumerate(maps):
         r, c = divmod(k, columns)
-        tile = Image.fromarray(_grey(m)).resize((cell[1], cell[0]), Image.NEAREST)
-        picture.paste(tile.convert("RGB"), (left + c * (cell[1] + gap), top + r * (cell[0] + gap)))
+        tile = Image.fromarray(_viridis(_grey(m))).resize((cell[1], cell[0]), Image.NEAREST)
+        picture.paste(tile, (left + c * (cell[1] + gap), top + r * (cell[0] + gap)))
     return picture
 
 
@@ -138,19 +203,24 @@ def _png(picture):
     return buf.getvalue()
 
 
-class FeatureExplorer(w.VBox):
+class FeatureExplorer(UnrunRepr, w.VBox):
     """Live feature explorer; build it with :func:`feature_explorer`. Attributes: ``index``
-    (``IntSlider``: which image), ``layer`` (``Dropdown``), ``view`` (``Image``), ``state``."""
+    (``IntSlider``: which image), ``layer`` (``Dropdown``: each layer's name and type, e.g.
+    "3: MaxPool2d"; its value is the name), ``view`` (``Image``), ``state``."""
+
+    title = "Feature-map explorer"
 
     def __init__(self, model, images, layers):
         super().__init__()
         self.model, self.images = model, images
         self.index = w.IntSlider(0, 0, len(images) - 1, description="image")
-        self.layer = w.Dropdown(options=layers, value=layers[0], description="layer")
-        self.view = w.Image(format="png")
+        kinds = {name: type(m).__name__ for name, m in model.named_modules()}
+        self.layer = w.Dropdown(options=[(f"{name}: {kinds[name]}", name) for name in layers],
+                                value=layers[0], description="layer")
+        self.view = image_view()
         for control in (self.index, self.layer):
             control.observe(lambda change: self.update(), names="value")
-        self.children = [w.HBox([self.index, self.layer]), self.view]
+        self.children = [wrapping_row([self.index, self.layer]), self.view]
         self.update()
 
     def update(self):
