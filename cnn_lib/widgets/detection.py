@@ -24,7 +24,7 @@ import numpy as np
 
 from cnn_lib import detection
 from cnn_lib._checks import check_int
-from cnn_lib.widgets.cells import RGB, font, image_animation
+from cnn_lib.widgets.cells import RGB, UnrunRepr, font, image_animation, image_view, wrapping_row
 
 __all__ = [
     "BOX_A",
@@ -285,13 +285,15 @@ def iou_animation(box_a=BOX_A, size=(6, 6), y=7, interval=600):
 
 
 # --------------------------------------------------------------------------- IoU explorer
-class IoUExplorer(w.VBox):
+class IoUExplorer(UnrunRepr, w.VBox):
     """Live IoU explorer; build it with :func:`iou_explorer`.
 
     Attributes: the sliders ``x``, ``y``, ``width`` and ``height`` (box B as (x, y, w, h); box
     B always stays on the grid), ``view`` (``Image``), ``caption`` (``HTML``), ``state`` (the
     last :class:`IoUState`), ``box_a`` (fixed).
     """
+
+    title = "IoU explorer"
 
     def __init__(self, box_a, box_b, canvas):
         super().__init__()
@@ -302,11 +304,12 @@ class IoUExplorer(w.VBox):
         self.y = w.IntSlider(y1, 0, canvas - (y2 - y1), description="B: y", style=style)
         self.width = w.IntSlider(x2 - x1, 1, canvas - x1, description="B: width", style=style)
         self.height = w.IntSlider(y2 - y1, 1, canvas - y1, description="B: height", style=style)
-        self.view, self.caption = w.Image(format="png"), w.HTML()
+        self.view, self.caption = image_view(), w.HTML()
         self.state = None
         for slider in (self.x, self.y, self.width, self.height):
             slider.observe(lambda change: self.update(), names="value")
-        self.children = [w.HBox([w.VBox([self.x, self.y]), w.VBox([self.width, self.height])]),
+        self.children = [wrapping_row([w.VBox([self.x, self.y]),
+                                       w.VBox([self.width, self.height])]),
                          self.view, self.caption]
         self.update()
 
@@ -527,12 +530,14 @@ def nms_animation(boxes=None, scores=None, thresholds=(0.1, 0.2, 0.3, 0.4, 0.5, 
     return image_animation(frames, interval)
 
 
-class NMSExplorer(w.VBox):
+class NMSExplorer(UnrunRepr, w.VBox):
     """Live NMS explorer; build it with :func:`nms_explorer`.
 
     Attributes: the sliders ``iou_threshold`` and ``score_threshold`` (``FloatSlider``),
     ``view`` (``Image``), ``caption`` (``HTML``), ``state`` (the last :class:`NMSState`).
     """
+
+    title = "Non-maximum suppression explorer"
 
     def __init__(self, boxes, scores, iou_threshold, score_threshold):
         super().__init__()
@@ -544,11 +549,11 @@ class NMSExplorer(w.VBox):
         self.score_threshold = w.FloatSlider(score_threshold, min=0.0, max=0.95, step=0.05,
                                              readout_format=".2f",
                                              description="score threshold", style=style)
-        self.view, self.caption = w.Image(format="png"), w.HTML()
+        self.view, self.caption = image_view(), w.HTML()
         self.state = None
         for slider in (self.iou_threshold, self.score_threshold):
             slider.observe(lambda change: self.update(), names="value")
-        self.children = [w.HBox([self.iou_threshold, self.score_threshold]), self.view,
+        self.children = [wrapping_row([self.iou_threshold, self.score_threshold]), self.view,
                          self.caption]
         self.update()
 

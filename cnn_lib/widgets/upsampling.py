@@ -20,7 +20,7 @@ import numpy as np
 
 from cnn_lib import arithmetic
 from cnn_lib._checks import check_int
-from cnn_lib.widgets.cells import RGB, draw_cells, font, image_animation
+from cnn_lib.widgets.cells import RGB, UnrunRepr, draw_cells, font, image_animation, image_view
 
 __all__ = [
     "DECK_K",
@@ -278,7 +278,7 @@ def conv_transpose_animation(X=DECK_X, K=DECK_K, stride=2, padding=0, interval=1
 
 
 # --------------------------------------------------------------------------- explorer
-class ConvTransposeExplorer(w.VBox):
+class ConvTransposeExplorer(UnrunRepr, w.VBox):
     """Live transposed-convolution explorer; build it with :func:`conv_transpose_explorer`.
 
     Attributes: ``example`` (``Dropdown`` of ``examples``), the sliders ``stride``,
@@ -286,6 +286,8 @@ class ConvTransposeExplorer(w.VBox):
     and ``caption`` (``HTML``), ``state`` (the last :class:`ConvTransposeStep`, or None if
     the setting was refused, e.g. a padding that crops everything away).
     """
+
+    title = "Transposed-convolution explorer"
 
     def __init__(self, examples, example, stride, padding):
         super().__init__()
@@ -299,7 +301,7 @@ class ConvTransposeExplorer(w.VBox):
         self.step = w.IntSlider(n, 0, n, description="step", style=style)
         self.play = w.Play(value=n, min=0, max=n, interval=1000, description="play")
         w.jslink((self.play, "value"), (self.step, "value"))
-        self.view, self.formula, self.caption = w.Image(format="png"), w.HTML(), w.HTML()
+        self.view, self.formula, self.caption = image_view(), w.HTML(), w.HTML()
         self.state, self._busy = None, False
         for control in (self.example, self.stride, self.padding, self.step):
             control.observe(lambda change: self.update(), names="value")
