@@ -1,7 +1,8 @@
 """cnn_lib: the small library behind the book *Convolutional Neural Networks, Executable*.
 
 Modules (import the one you need; ``import cnn_lib`` stays light and never imports PyTorch;
-only ``models``, ``train``, ``detector``, ``memory`` and ``diagrams`` do):
+only ``models``, ``train``, ``detector``, ``anchor_detector``, ``fcn``, ``memory`` and
+``diagrams`` do):
 
 - ``cnn_lib.scratch``: from-scratch NumPy versions of ``torch.nn.functional`` operations.
 - ``cnn_lib.arithmetic``: output sizes, parameter counts, storage and operation counts.
@@ -10,6 +11,9 @@ only ``models``, ``train``, ``detector``, ``memory`` and ``diagrams`` do):
 - ``cnn_lib.train``: a training loop for PyTorch models (GPU when present), history plots.
 - ``cnn_lib.detection``: boxes, IoU, non-maximum suppression, sliding windows, image pyramids.
 - ``cnn_lib.detector``: chapter 6's detector end to end (targets, loss, training, detection).
+- ``cnn_lib.anchors``: anchor boxes: generate them, label them by IoU, their targets.
+- ``cnn_lib.anchor_detector``: chapter 6's one-pass detector with anchors at two scales.
+- ``cnn_lib.fcn``: a fully convolutional network with bilinear-initialised upsampling.
 - ``cnn_lib.memory``: layer tables (shapes, parameters) and memory per layer (CS231n-style).
 - ``cnn_lib.plot``: matrices with their numbers, image and kernel grids, animations.
 - ``cnn_lib.diagrams``: architecture diagrams drawn by code (LeNet-5 to U-Net).

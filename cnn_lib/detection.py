@@ -35,7 +35,10 @@ from cnn_lib import arithmetic
 
 __all__ = [
     "BOX_FORMATS",
+    "COCO_IOU_THRESHOLDS",
+    "MeanAveragePrecision",
     "PrecisionRecall",
+    "average_precision",
     "batched_nms",
     "box_area",
     "box_convert",
@@ -45,8 +48,10 @@ __all__ = [
     "image_pyramid",
     "mask_iou",
     "match_detections",
+    "mean_average_precision",
     "nms",
     "precision_recall",
+    "precision_recall_curve",
     "precision_recall_over_images",
     "score_map_to_boxes",
     "sliding_windows",
@@ -713,3 +718,209 @@ def mask_iou(predicted, target, num_classes):
         if union:
             ious[k] = np.sum((p == k) & (t == k)) / union
     return ious
+
+
+# --------------------------------------------------------------------------------------------
+# Average precision: the area under the precision-recall curve
+# --------------------------------------------------------------------------------------------
+COCO_IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)  # 0.50, 0.55, ..., 0.95 (COCO's "AP")
+
+
+def _ranked(scores, matched, num_targets, fn):
+    """Check the arguments of the AP functions; return ``matched`` (bool) sorted by decreasing
+    score (a stable sort: equal scores keep their order) and ``num_targets`` as an int."""
+    s = _as_real_array(scores, "scores", fn).reshape(-1) if np.size(scores) else np.zeros(0)
+    if np.ndim(scores) > 1:
+        raise ValueError(f"{fn}: scores must have shape (D,), got {np.shape(scores)}")
+    s = _as_scores(s, len(s), "scores", fn)
+    m = np.asarray(matched)
+    if m.size == 0:
+        m = m.astype(bool).reshape(0)
+    if m.shape != s.shape or not (m.dtype == bool or m.dtype.kind in "iu"):
+        raise ValueError(f"{fn}: matched must be a bool array of shape (D,) = {s.shape}, one "
+                         f"per detection (True for a true positive), got {m.dtype} of shape "
+                         f"{m.shape}")
+    if m.dtype != bool and not np.isin(m, (0, 1)).all():
+        raise ValueError(f"{fn}: matched must hold True/False (or 1/0), got "
+                         f"{np.unique(m).tolist()}")
+    if not _is_int(num_targets) or num_targets < 0:
+        raise ValueError(f"{fn}: num_targets must be an int >= 0 (the number of true boxes), "
+                         f"got {num_targets!r}")
+    m = m.astype(bool)
+    if m.sum() > num_targets:
+        raise ValueError(f"{fn}: {int(m.sum())} detections are matched, more than the "
+                         f"num_targets={num_targets} true boxes (each true box matches once)")
+    return m[_by_decreasing_score(s)], int(num_targets)
+
+
+def precision_recall_curve(scores, matched, num_targets):
+    """The precision and recall after each detection, from the highest score down.
+
+    After the k best detections (k = 1..D), with TP_k of them true positives:
+    precision_k = TP_k / k and recall_k = TP_k / num_targets.
+
+    Args:
+        scores: array (D,): every detection's score (all images of the data set together).
+        matched: bool array (D,): True where the detection is a true positive (it matched a
+            true box, e.g. ``match_detections(...) >= 0``), False for a false positive.
+        num_targets: the number of true boxes G (found or not), an int >= 0.
+
+    Returns:
+        (precision, recall): two float arrays (D,), in the order of decreasing score. Recall
+        is NaN when ``num_targets`` is 0.
+
+    >>> precision_recall_curve([0.9, 0.8, 0.7], [True, False, True], 4)
+    (array([1.        , 0.5       , 0.66666667]), array([0.25, 0.25, 0.5 ]))
+    """
+    m, g = _ranked(scores, matched, num_targets, "precision_recall_curve")
+    tp = np.cumsum(m)
+    precision = tp / np.arange(1, len(m) + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall = tp / g if g else np.full(len(m), np.nan)
+    return precision.astype(float), recall.astype(float)
+
+
+def average_precision(scores, matched, num_targets, recall_points=None):
+    """Average precision (AP) of one class: the area under its precision-recall curve, after
+    the curve is made monotone (each precision replaced by the highest precision at that
+    recall or any higher one).
+
+    ``recall_points=None`` (default): all points, as the PASCAL VOC devkit computes it since
+    2010 (Everingham et al., 2015): AP = sum over the ranks k where the recall grows of
+    (recall_k - recall_{k-1}) * max_{j >= k} precision_j; recall beyond the last detection
+    adds nothing. ``recall_points=101``: COCO's interpolation (Lin et al., 2014): the mean of
+    the monotone precision at the recalls 0, 0.01, ..., 1 (0 where the recall is never
+    reached). (VOC 2007 used 11 points, ``recall_points=11``.)
+
+    Args:
+        scores, matched, num_targets: as in :func:`precision_recall_curve`.
+        recall_points: None, or an int n >= 2: n recall levels evenly from 0 to 1.
+
+    Returns:
+        a float in [0, 1]; NaN when ``num_targets`` is 0 (AP is undefined), 0 when there are
+        true boxes but no detections.
+
+    Three detections ranked right, wrong, right, and four true boxes: the curve is
+    (recall, precision) = (0.25, 1), (0.25, 0.5), (0.5, 2/3), so AP = 0.25 * 1 + 0.25 * 2/3.
+
+    >>> round(average_precision([0.9, 0.8, 0.7], [True, False, True], 4), 4)
+    0.4167
+    """
+    fn = "average_precision"
+    m, g = _ranked(scores, matched, num_targets, fn)
+    if recall_points is not None and (not _is_int(recall_points) or recall_points < 2):
+        raise ValueError(f"{fn}: recall_points must be None (all points) or an int >= 2, got "
+                         f"{recall_points!r}")
+    if g == 0:
+        return float("nan")
+    tp = np.cumsum(m)
+    precision = tp / np.arange(1, len(m) + 1)
+    recall = tp / g
+    envelope = np.maximum.accumulate(precision[::-1])[::-1]  # max precision at recall >= r
+    if recall_points is None:
+        step = np.diff(np.concatenate([[0.0], recall]))  # > 0 exactly where a TP comes
+        return float(np.sum(step * envelope))
+    levels = np.linspace(0.0, 1.0, recall_points)
+    first = np.searchsorted(recall, levels, side="left")  # first rank reaching each level
+    reached = first < len(m)
+    return float(np.where(reached, envelope[np.minimum(first, len(m) - 1)], 0.0).mean()
+                 if len(m) else 0.0)
+
+
+class MeanAveragePrecision(NamedTuple):
+    """What :func:`mean_average_precision` measured: ``mean`` (the mAP), ``per_class`` (K,)
+    (each class's AP, averaged over the IoU thresholds; NaN for a class without true boxes)
+    and ``classes`` (K,), the class of each entry."""
+
+    mean: float
+    per_class: np.ndarray
+    classes: np.ndarray
+
+
+def mean_average_precision(pred_boxes, pred_scores, pred_labels, true_boxes, true_labels,
+                           iou_threshold=0.5, recall_points=None):
+    """Mean average precision (mAP) of a detector over a data set: the AP of every class,
+    averaged over the classes (and over the IoU thresholds, if several).
+
+    For each class and IoU threshold t, the class's detections in each image are matched to
+    the image's true boxes of that class (:func:`match_detections`: best score first, a true
+    box at most once, IoU >= t); then the detections of all images are ranked together by
+    score and :func:`average_precision` measures them against the class's true boxes.
+
+    ``iou_threshold=0.5`` gives PASCAL VOC's mAP ("mAP@0.5", "AP50");
+    ``iou_threshold=COCO_IOU_THRESHOLDS`` (0.50:0.05:0.95) with ``recall_points=101`` is
+    COCO's "AP" (without its limit of 100 detections per image and its crowd boxes). COCO
+    matches as here; the VOC devkit compares each detection only with its best-overlapping true
+    box, so the two can differ when true boxes overlap.
+
+    Args:
+        pred_boxes, pred_scores, pred_labels: lists with one entry per image: (P_n, 4) 'xyxy'
+            boxes, (P_n,) scores and (P_n,) integer classes.
+        true_boxes, true_labels: lists with one entry per image: (G_n, 4) boxes, (G_n,) classes.
+        iou_threshold: a number in (0, 1], or a sequence of them (averaged).
+        recall_points: as in :func:`average_precision`.
+
+    Returns:
+        :class:`MeanAveragePrecision` over the classes that have a true box or a detection;
+        classes without true boxes get NaN and are left out of the mean (as COCO does).
+
+    >>> result = mean_average_precision(
+    ...     [[[0, 0, 2, 2], [5, 5, 7, 7]]], [[0.9, 0.8]], [[1, 2]],
+    ...     [[[0, 0, 2, 2], [5, 5, 7, 8]]], [[1, 2]])
+    >>> float(result.mean), result.per_class.tolist(), result.classes.tolist()
+    (1.0, [1.0, 1.0], [1, 2])
+    """
+    fn = "mean_average_precision"
+    lists = {"pred_boxes": pred_boxes, "pred_scores": pred_scores, "pred_labels": pred_labels,
+             "true_boxes": true_boxes, "true_labels": true_labels}
+    for name, value in lists.items():
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"{fn}: {name} must be a list with one entry per image, got "
+                            f"{type(value).__name__}")
+    lengths = [len(v) for v in lists.values()]
+    if len(set(lengths)) != 1:
+        raise ValueError(f"{fn}: {', '.join(lists)} must have one entry per image, got "
+                         f"lengths {lengths}")
+    thresholds = np.atleast_1d(np.asarray(iou_threshold, dtype=float))
+    if thresholds.ndim != 1 or thresholds.size == 0:
+        raise ValueError(f"{fn}: iou_threshold must be a number or a 1-D sequence of numbers, "
+                         f"got {iou_threshold!r}")
+    for t in thresholds:
+        _check_iou_threshold(float(t), fn, low_open=True)
+    images = []
+    for n in range(lengths[0]):
+        where = f"{fn} (image {n})"
+        boxes = _as_boxes(pred_boxes[n], "pred_boxes", where)
+        scores = _as_scores(pred_scores[n], len(boxes), "pred_scores", where)
+        labels = _labels(pred_labels[n], len(boxes), "pred_labels", where)
+        truth = _as_boxes(true_boxes[n], "true_boxes", where)
+        images.append((boxes, scores, labels, truth,
+                       _labels(true_labels[n], len(truth), "true_labels", where)))
+    classes = np.unique(np.concatenate([np.concatenate([im[2], im[4]]) for im in images]
+                                       + [np.zeros(0, np.int64)]))
+    per_class = np.full(len(classes), np.nan)
+    for k, c in enumerate(classes):
+        ap = []
+        for t in thresholds:
+            scores, matched, count = [], [], 0
+            for boxes, s, labels, truth, truth_labels in images:
+                mine, theirs = labels == c, truth[truth_labels == c]
+                match, g = _match(boxes[mine], s[mine], theirs, float(t), fn)
+                scores.append(s[mine])
+                matched.append(match >= 0)
+                count += g
+            ap.append(average_precision(np.concatenate(scores), np.concatenate(matched),
+                                        count, recall_points))
+        per_class[k] = np.mean(ap)
+    mean = float(np.nanmean(per_class)) if np.isfinite(per_class).any() else float("nan")
+    return MeanAveragePrecision(mean, per_class, classes.astype(np.int64))
+
+
+def _labels(labels, n, name, fn):
+    a = _as_real_array(labels, name, fn)
+    if a.size == 0:
+        a = a.astype(np.int64).reshape(0)
+    if a.shape != (n,) or a.dtype.kind not in "iu":
+        raise ValueError(f"{fn}: {name} must be an int array of shape ({n},), one class per "
+                         f"box, got {a.dtype} of shape {a.shape}")
+    return a.astype(np.int64)

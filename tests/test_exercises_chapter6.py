@@ -711,3 +711,59 @@ def test_upsample_nearest_catalogue():
 
     accepted(ex.q17, by_index)
     accepted(ex.q17, lambda X, scale: np.kron(X, np.ones((scale, scale), dtype=np.float32)))
+
+
+# --------------------------------------------------------------------------- average precision
+
+
+def test_average_precision_answers_against_the_library():
+    # q18's ranking: wrong, right, right, wrong, right; 4 objects
+    matched = [False, True, True, False, True]
+    ranked_scores = [0.9, 0.8, 0.7, 0.6, 0.5]
+    assert ex.q18.answer == pytest.approx(detection.average_precision(ranked_scores, matched, 4))
+    assert ex.q18.answer == pytest.approx((2 / 3 + 2 / 3 + 3 / 5) / 4)
+    precision, recall = detection.precision_recall_curve(ranked_scores, matched, 4)
+    np.testing.assert_allclose(precision, [0, 1 / 2, 2 / 3, 2 / 4, 3 / 5])  # q18's solution
+    np.testing.assert_allclose(recall, [0, 1 / 4, 2 / 4, 2 / 4, 3 / 4])
+    for label, (m, g) in ex.q19.cases:
+        scores = np.arange(len(m), 0, -1).astype(float)  # already ranked
+        assert ex.average_precision(m, g) == pytest.approx(
+            detection.average_precision(scores, m, g)), label
+
+
+@SETTINGS
+@given(st.lists(st.booleans(), max_size=20), st.integers(0, 5))
+def test_q19_reference_equals_the_library(matched, extra):
+    g = sum(matched) + extra or 1
+    scores = np.arange(len(matched), 0, -1).astype(float)
+    assert ex.average_precision(np.array(matched, dtype=bool), g) == pytest.approx(
+        detection.average_precision(scores, matched, g))
+
+
+def test_average_precision_catalogue():
+    def no_envelope(matched, num_targets):
+        p = np.cumsum(matched) / np.arange(1, len(matched) + 1)
+        return float((p * matched).sum() / num_targets)
+
+    rejected(ex.q19, no_envelope, "the best precision at that rank or any later one")
+
+    def over_found(matched, num_targets):
+        p = np.cumsum(matched) / np.arange(1, len(matched) + 1)
+        env = np.maximum.accumulate(p[::-1])[::-1]
+        return float((env * matched).sum() / max(1, sum(matched)))
+
+    rejected(ex.q19, over_found, "divide by `num_targets`")
+
+    def by_loops(matched, num_targets):
+        ap, tp = 0.0, 0
+        precisions = []
+        for k, m in enumerate(matched):
+            tp += bool(m)
+            precisions.append(tp / (k + 1))
+        for k, m in enumerate(matched):
+            if m:
+                ap += max(precisions[k:]) / num_targets
+        return ap
+
+    accepted(ex.q19, by_loops)
+    accepted(ex.q19, lambda m, g: np.float32(ex.average_precision(m, g)))

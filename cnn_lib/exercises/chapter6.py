@@ -15,7 +15,7 @@ import numpy as np
 from .core import ArrayExercise, ChoiceExercise, FunctionExercise, NumberExercise, number_exercises
 from .core import progress as _progress
 
-__all__ = [f"q{i}" for i in range(1, 18)]
+__all__ = [f"q{i}" for i in range(1, 20)]
 
 
 # --------------------------------------------------------------------------- reference functions
@@ -968,8 +968,128 @@ q17 = FunctionExercise(
 )
 
 
+
+def average_precision(matched, num_targets):
+    """All-point average precision (PASCAL VOC since 2010) of detections ranked by decreasing
+    score: ``matched[k]`` is True when the k-th best detection is a true positive, and
+    ``num_targets`` is the number of true boxes. AP = sum over the ranks k of
+    (r_k - r_(k-1)) * max_(j >= k) p_j, with r_k - r_(k-1) = matched[k] / num_targets."""
+    matched = np.asarray(matched, dtype=bool)
+    tp = np.cumsum(matched)
+    precision = tp / np.arange(1, len(matched) + 1)               # p_k = TP_k / k
+    envelope = np.maximum.accumulate(precision[::-1])[::-1]       # max of p_j for j >= k
+    return float(np.sum(matched * envelope) / num_targets)
+
+
+def _ap_without_envelope(matched, num_targets):
+    matched = np.asarray(matched, dtype=bool)
+    precision = np.cumsum(matched) / np.arange(1, len(matched) + 1)
+    return float(np.sum(matched * precision) / num_targets)
+
+
+def _ap_over_found(matched, num_targets):
+    matched = np.asarray(matched, dtype=bool)
+    precision = np.cumsum(matched) / np.arange(1, len(matched) + 1)
+    envelope = np.maximum.accumulate(precision[::-1])[::-1]
+    return float(np.sum(matched * envelope) / max(matched.sum(), 1))
+
+
+def _ap_envelope_from_the_left(matched, num_targets):
+    matched = np.asarray(matched, dtype=bool)
+    precision = np.cumsum(matched) / np.arange(1, len(matched) + 1)
+    return float(np.sum(matched * np.maximum.accumulate(precision)) / num_targets)
+
+
+def _ap_mean_precision(matched, num_targets):
+    matched = np.asarray(matched, dtype=bool)
+    precision = np.cumsum(matched) / np.arange(1, len(matched) + 1)
+    return float(precision.mean()) if len(matched) else 0.0
+
+
+q18 = NumberExercise(
+    "q18",
+    "Average precision by hand",
+    """
+    A detector's detections of one class, from all test images together, ranked by decreasing
+    score, are: wrong, right, right, wrong, right ("right": it matched a true box at IoU 0.5).
+    The test images hold 4 objects of the class. What is the all-point average precision, the
+    sum over the ranks k of (r_k - r_(k-1)) times the best precision at rank k or below,
+    max over j >= k of p_j? Give a number: a fraction such as `1 / 3`, or a decimal with at
+    least three digits after the point.
+    """,
+    answer=29 / 60,
+    atol=1e-3,
+    rtol=0,
+    hint_text=[
+        "After the k best detections, precision p_k = (right so far) / k and recall r_k = "
+        "(right so far) / 4. Write both down for k = 1..5.",
+        "Only the ranks of right detections add area, 1/4 of recall each. At each of them take "
+        "the best precision from that rank on, not the precision at the rank itself.",
+    ],
+    solution_text="**29/60 ≈ 0.483**: the precisions are 0, 1/2, 2/3, 2/4, 3/5 and the "
+    "recalls 0, 1/4, 2/4, 2/4, 3/4. Recall grows at ranks 2, 3 and 5, where the best precision "
+    "from there on is 2/3, 2/3 and 3/5: AP = (2/3 + 2/3 + 3/5) / 4 = 29/60. The fourth object, "
+    "never found, adds nothing.",
+    common_mistakes={
+        53 / 120: "that uses the precision at each right detection (1/2, 2/3, 3/5); AP uses "
+        "the best precision at that rank or below: 2/3 at rank 2, since rank 3 has 2/3.",
+        29 / 45: "that divides by the 3 objects found; AP divides the recall by all 4 objects, "
+        "so the one never found costs its quarter.",
+        53 / 90: "that averages the precisions at the 3 right detections; AP weighs each by its "
+        "recall step, 1/4, uses the best precision from that rank on, and counts all 4 objects.",
+        (0 + 1 / 2 + 2 / 3 + 2 / 4 + 3 / 5) / 5: "that averages the precision over all five "
+        "ranks; AP adds area only where the recall grows.",
+        3 / 4: "that is the final recall, 3 of 4 objects; AP is an area under the "
+        "precision-recall curve.",
+    },
+    placeholder="your answer here (a number, e.g. 1 / 3)",
+)
+
+q19 = FunctionExercise(
+    "q19",
+    "Average precision in code",
+    """
+    Write `average_precision(matched, num_targets)`: `matched` is a bool NumPy array (D,),
+    True where the k-th best detection (ranked by decreasing score) matched a true box, and
+    `num_targets` the number of true boxes (an int >= 1). Return the all-point average
+    precision as a float: the sum over k of (r_k - r_(k-1)) times max over j >= k of p_j,
+    with p_k = TP_k / k and r_k = TP_k / num_targets (0 when there are no detections). Check
+    it with `ex.q19.check(average_precision)`.
+    """,
+    reference=average_precision,
+    cases=[
+        ("Exercise 6.18's ranking", (np.array([False, True, True, False, True]), 4)),
+        ("the chapter's example", (np.array([True, False, True, False, True]), 4)),
+        ("all right, all found", (np.array([True, True, True]), 3)),
+        ("all right, half found", (np.array([True, True]), 4)),
+        ("all wrong", (np.array([False, False, False]), 2)),
+        ("no detections", (np.zeros(0, dtype=bool), 3)),
+        ("right detections late", (np.array([False, False, True, True, False, True]), 3)),
+        ("12 detections, 8 objects", (np.array([True, False, True, True, False, False, True,
+                                                 False, True, True, False, True]), 8)),
+    ],
+    common_mistakes=[
+        (_ap_without_envelope, "That uses the precision at each right detection; AP uses "
+         "the best precision at that rank or any later one (`np.maximum.accumulate` on the "
+         "reversed precisions, reversed back)."),
+        (_ap_over_found, "That divides by the number of right detections; divide by "
+         "`num_targets`, all the true boxes, so that objects never found lower the AP."),
+        (_ap_envelope_from_the_left, "The envelope runs from the right: the best precision "
+         "at rank k or LATER (higher recall), not at rank k or earlier."),
+        (_ap_mean_precision, "That averages the precision over all ranks; AP adds "
+         "(r_k - r_(k-1)) * precision, so only the ranks where the recall grows count."),
+    ],
+    hint_text=[
+        "`np.cumsum(matched)` gives TP_k; divide by `np.arange(1, D + 1)` for p_k. The recall "
+        "grows by 1 / num_targets at each right detection and not at all elsewhere.",
+        "The best precision at rank k or later: `np.maximum.accumulate(p[::-1])[::-1]`.",
+    ],
+    solution_text="Precisions, their envelope from the right, summed where the recall grows:",
+)
+
+
 EXERCISES = number_exercises(6, [q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13, q14,
-                                 q15, q16, q17])
+                                 q15, q16, q17, q18, q19])
 
 
 def progress():
