@@ -170,6 +170,11 @@ def test_feedback_renderings_and_bool():
     assert "#2e7d32" in right._repr_html_() and "✓" in right._repr_html_()
     assert "#c62828" in wrong._repr_html_() and "off &lt;b&gt;" in wrong._repr_html_()
     assert "#b26a00" in todo._repr_html_() and "fill" in todo._repr_html_()
+    # readable in dark themes too: the text keeps the page's colour over a faint tint
+    for fb, tint in ((right, "rgba(46, 125, 50, 0.12)"), (todo, "rgba(178, 106, 0, 0.12)")):
+        assert "color: inherit" in fb._repr_html_() and f"background: {tint}" in fb._repr_html_()
+    shown = Feedback(None, "Replace `...` with your answer")._repr_html_()
+    assert "<code>...</code>" in shown and "`" not in shown  # no stray backticks
     with pytest.raises(ValueError):
         Feedback("yes", "x")
 

@@ -8,6 +8,7 @@ displayed: the returned object prints as plain text.
 """
 
 import html
+import re
 
 __all__ = ["Feedback", "Note", "Progress", "show"]
 
@@ -66,11 +67,13 @@ class Feedback(_Shown):
     "not attempted" answer counts as not passed.
     """
 
-    # mark, label, text colour, background, border
+    # mark, label, accent colour (the left border and, faint, the background). The text keeps
+    # the page's own colour, so the box reads the same in light and dark themes (JupyterLab,
+    # Colab, VS Code and the book all have both).
     _STYLES = {
-        True: ("✓", "Correct!", "#1b5e20", "#e8f5e9", "#2e7d32"),
-        False: ("✗", "Not quite:", "#b71c1c", "#ffebee", "#c62828"),
-        None: ("…", "Not attempted yet:", "#5d4037", "#fff8e1", "#b26a00"),
+        True: ("✓", "Correct!", "#2e7d32"),
+        False: ("✗", "Not quite:", "#c62828"),
+        None: ("…", "Not attempted yet:", "#b26a00"),
     }
 
     def __init__(self, correct, message, name=""):
@@ -88,12 +91,15 @@ class Feedback(_Shown):
         return f"{mark} {label} {self.message}"
 
     def _repr_html_(self):
-        mark, label, fg, bg, border = self._STYLES[self.correct]
+        mark, label, accent = self._STYLES[self.correct]
+        tint = "rgba({}, {}, {}, 0.12)".format(*(int(accent[i:i + 2], 16) for i in (1, 3, 5)))
+        message = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(self.message))
         return (
             f'<div role="status" class="exercise-feedback" style="border-left: 5px solid '
-            f"{border}; background: {bg}; color: {fg}; padding: 0.5em 0.8em; margin: 0.3em 0; "
-            f'white-space: pre-wrap; font-family: sans-serif;"><strong>{mark} '
-            f"{html.escape(label)}</strong> {html.escape(self.message)}</div>"
+            f"{accent}; background: {tint}; color: inherit; padding: 0.5em 0.8em; "
+            f'margin: 0.3em 0; white-space: pre-wrap; font-family: sans-serif;">'
+            f'<strong style="color: {accent}">{mark}</strong> <strong>{html.escape(label)}'
+            f"</strong> {message}</div>"
         )
 
     def _rich(self):
