@@ -433,6 +433,7 @@ def sliding_window_animation(X, K, interval=600, stride=1):
 
 # matplotlib's player draws its buttons with Font Awesome 4 icons from a CDN stylesheet; the
 # book draws them with plain characters instead, so the player works offline and on any page.
+_FIRST_FRAME = re.compile(r'frames\[0\] = "(data:image/[a-z]+;base64,[^"]*)"')
 _FA_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="[^"]*font-awesome[^"]*">\s*')
 _BUTTON_ICONS = {
     "fa-minus": "\u2212", "fa-fast-backward": "|\u25c1", "fa-step-backward": "\u25c1",
@@ -482,4 +483,10 @@ def animation_html(anim, alt=None):
         html = html.replace(f'<i class="fa {icon}"></i>', text)
     if alt is not None:
         html = html.replace("<img ", f'<img alt="{escape(alt)}" ', 1)
+    # The first frame as the picture's own src: without it the <img> is blank until the player's
+    # JavaScript runs, which an untrusted notebook (every one opened on Colab or Binder) never
+    # does, and a reader sees a broken image with dead controls.
+    first = _FIRST_FRAME.search(html)
+    if first:
+        html = html.replace("<img ", f'<img src="{first.group(1)}" ', 1)
     return HTML(html)

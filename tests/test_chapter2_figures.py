@@ -325,7 +325,7 @@ def test_multichannel_animation_has_one_frame_per_output_value_and_fits_a_phone(
     width, height = multichannel_image(MC_X, MC_WEIGHT, state, MC_BIAS).size
     assert 14 * 360 / width >= 10 and height < 600
     html = plot.animation_html(multichannel_animation(), alt="two filters, two maps").data
-    assert html.count("data:image/png;base64") == 18
+    assert html.count('] = "data:image/png;base64') == 18
     assert 'alt="two filters, two maps"' in html and len(html) < 800_000
     with pytest.raises(ValueError, match="at most 4 channels"):
         multichannel_animation(np.zeros((5, 4, 4)), np.zeros((1, 5, 2, 2)))

@@ -240,7 +240,7 @@ def test_animation_html_has_frames_and_controls_and_is_small():
     html = plot.animation_html(plot.sliding_window_animation(TOY_X, TOY_K)).data
     frames = set(re.findall(r"frames\[(\d+)\]", html))
     assert frames == {str(i) for i in range(9)}
-    assert html.count("data:image/png;base64") == 9
+    assert html.count('] = "data:image/png;base64') == 9
     for control in ("play_animation", "pause_animation", "next_frame", "previous_frame"):
         assert control in html
     assert len(html) < 1_000_000
@@ -285,6 +285,15 @@ def test_animation_html_alt_text_is_escaped_into_the_frame_image():
     for bad in ("", "   ", 42):
         with pytest.raises(TypeError, match="alt must be a non-empty str"):
             plot.animation_html(anim, alt=bad)
+
+
+def test_animation_html_shows_its_first_frame_without_javascript():
+    """An untrusted notebook (Colab, Binder) runs no output JavaScript: the <img> itself must
+    carry the first frame, or the reader sees a broken image."""
+    html = plot.animation_html(plot.sliding_window_animation(TOY_X, TOY_K), alt="a").data
+    src = re.search(r'<img [^>]*src="([^"]+)"', html).group(1)
+    first = re.search(r'frames\[0\] = "([^"]+)"', html).group(1)
+    assert src == first and src.startswith("data:image/png;base64,")
 
 
 def test_animation_html_needs_no_cdn_and_labels_every_button():

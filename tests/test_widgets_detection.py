@@ -98,7 +98,7 @@ def test_iou_explorer_reacts_to_its_sliders():
 def test_iou_animation_twin():
     anim = dw.iou_animation()
     html = plot.animation_html(anim, alt="box B slides across box A").data
-    assert html.count("data:image/png;base64") == 15  # x = 0 .. 14 for a 6-wide box
+    assert html.count('] = "data:image/png;base64') == 15  # x = 0 .. 14 for a 6-wide box
     assert 'alt="box B slides across box A"' in html and len(html) < 600_000
     with pytest.raises(ValueError, match="y must be an int in 0..14"):
         dw.iou_animation(y=15)
@@ -206,8 +206,8 @@ def test_nms_explorer_reacts_to_its_sliders():
 
 def test_nms_animation_twin():
     html = plot.animation_html(dw.nms_animation(), alt="NMS at thresholds 0.1 to 0.7").data
-    assert html.count("data:image/png;base64") == 7 and len(html) < 600_000
+    assert html.count('] = "data:image/png;base64') == 7 and len(html) < 600_000
     html = plot.animation_html(dw.nms_animation(thresholds=[0.2, 0.8])).data
-    assert html.count("data:image/png;base64") == 2
+    assert html.count('] = "data:image/png;base64') == 2
     with pytest.raises(TypeError, match="thresholds must be a non-empty list"):
         dw.nms_animation(thresholds=[])

@@ -56,7 +56,7 @@ def test_explorer_wiring_and_animation():
     assert ex.state.maps.shape == (4, 4, 4)
     html = plot.animation_html(widgets.feature_maps_animation(net, IMAGES[0], ["0", "1", "2"]),
                                alt="maps layer by layer").data
-    assert html.count("data:image/png;base64") == 3
+    assert html.count('] = "data:image/png;base64') == 3
 
 
 def test_explorer_names_its_layers_and_draws_what_each_holds():

@@ -70,6 +70,6 @@ def test_explorer_wiring_and_animation():
     ex.preferred.value = 90
     assert ex.state.response == pytest.approx(ex.state.curve.max())
     html = plot.animation_html(o.orientation_animation(step=30), alt="a bar turns").data
-    assert html.count("data:image/png;base64") == 7
+    assert html.count('] = "data:image/png;base64') == 7
     with pytest.raises(ValueError, match="step"):
         o.orientation_animation(step=0)

@@ -155,7 +155,7 @@ def test_conv_arithmetic_animations():
                          ((5, 3, 1, 2), 9), ((7, 3, 0, 1, 2), 9)]:
         anim = ps.conv_arithmetic_animation(*args)
         html = plot.animation_html(anim).data
-        assert html.count("data:image/png;base64") == frames, args
+        assert html.count('] = "data:image/png;base64') == frames, args
         assert "Play" in html or "play" in html
         assert len(html) < 400_000, (args, len(html))
         total += len(html)
@@ -260,7 +260,7 @@ def test_receptive_field_explorer_wiring():
 def test_receptive_field_animation():
     input_size, layers = ps.RECEPTIVE_FIELD_STACKS["3x3 conv, 2x2 pool (stride 2), 3x3 conv"]
     html = plot.animation_html(ps.receptive_field_animation(layers, input_size)).data
-    assert html.count("data:image/png;base64") == 8
+    assert html.count('] = "data:image/png;base64') == 8
     png = ps.render_receptive_field_png(ps.receptive_field_update(layers, input_size, 2, 2))
     assert png[:4] == b"\x89PNG"
     with pytest.raises(TypeError, match="ReceptiveFieldState"):

@@ -158,4 +158,4 @@ def test_explorer_wiring():
 def test_animation_twin():
     anim = pw.pooling_shift_animation(pw._digit_images()[3], shifts=3)
     html = plot.animation_html(anim, alt="a digit slides right").data
-    assert html.count("data:image/png;base64") == 4 and len(html) < 300_000
+    assert html.count('] = "data:image/png;base64') == 4 and len(html) < 300_000
