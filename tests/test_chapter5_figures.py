@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 import cnn_lib
 from cnn_lib import data, layers, models, train, widgets
@@ -139,3 +140,69 @@ def test_first_layer_filters_and_a_fixed_gabor_layer():
     scores[torch.arange(4), scores.argmax(dim=1)].sum().backward()
     saliency = x.grad.abs().numpy()[:, 0]
     assert saliency.shape == (4, 8, 8) and saliency.max() > 0
+
+
+def _count(*modules):
+    return sum(p.numel() for m in modules for p in m.parameters())
+
+
+def test_one_by_one_reduction_and_global_average_pooling_counts():
+    """Section 5's counts, by PyTorch's own layers: Inception 3a's 5x5 branch (192 channels of
+    28x28 -> 32, with and without a 1x1 reduction to 16) and heads with and without GAP."""
+    direct = nn.Conv2d(192, 32, 5)
+    reduced = (nn.Conv2d(192, 16, 1), nn.Conv2d(16, 32, 5))
+    assert _count(direct) == 153_632 and _count(*reduced) == 15_920
+    # multiplications: outputs times the weights each reads (28x28 outputs, padding kept)
+    assert 28 * 28 * 32 * 192 * 25 == 120_422_400
+    assert 28 * 28 * (16 * 192 + 32 * 16 * 25) == 12_443_648
+    assert _count(nn.Linear(1024 * 7 * 7, 1000)) == 50_177_000
+    assert _count(nn.Linear(1024, 1000)) == 1_025_000
+    vgg_head = (nn.Linear(25_088, 4096), nn.Linear(4096, 4096), nn.Linear(4096, 1000))
+    assert _count(*vgg_head) == 123_642_856 and _count(nn.Linear(512, 1000)) == 513_000
+
+
+def test_depthwise_separable_counts():
+    standard = nn.Conv2d(64, 128, 3, padding=1)
+    separable = (nn.Conv2d(64, 64, 3, padding=1, groups=64), nn.Conv2d(64, 128, 1))
+    assert _count(standard) == 73_856 and _count(*separable) == 8_960
+    flops = FlopCounterMode(display=False)
+    x = torch.zeros(1, 64, 56, 56)
+    with flops:
+        standard(x)
+    standard_mults = flops.get_total_flops() // 2  # PyTorch counts a multiply and an add
+    with flops:
+        separable[1](separable[0](x))
+    separable_mults = flops.get_total_flops() // 2
+    assert (standard_mults, separable_mults) == (231_211_008, 27_496_448)
+    assert separable_mults / standard_mults == pytest.approx(1 / 128 + 1 / 9)
+
+
+def test_decoupled_weight_decay_toy():
+    """Weights with zero data gradient: AdamW shrinks each by (1 - lr * wd) per step; Adam's
+    L2 term, divided by sqrt(v), moves each by about lr per step and takes small ones to 0."""
+    def decay_only(optimizer):
+        w = torch.tensor([1.0, 0.1, 0.01], requires_grad=True)
+        opt = optimizer([w], lr=3e-3, weight_decay=0.05)
+        for _ in range(210):
+            opt.zero_grad()
+            (0 * w).sum().backward()
+            opt.step()
+        return w.detach().numpy()
+
+    np.testing.assert_allclose(decay_only(torch.optim.AdamW),
+                               np.array([1.0, 0.1, 0.01]) * (1 - 3e-3 * 0.05) ** 210,
+                               rtol=1e-5)
+    adam = decay_only(torch.optim.Adam)
+    assert 0.4 < adam[0] < 0.5 and np.all(np.abs(adam[1:]) < 1e-3)
+
+
+def test_init_scales_through_depth():
+    """The initialization figure: the mean square of the signal changes by n Var(w) / 2 per
+    conv + ReLU layer; PyTorch's default Conv2d init has Var(w) = 1 / (3n)."""
+    conv = nn.Conv2d(16, 16, 3)
+    n = 16 * 9
+    bound = conv.weight.detach().abs().max().item()
+    assert bound <= 1 / np.sqrt(n) and bound > 0.95 / np.sqrt(n)
+    assert conv.weight.detach().var().item() == pytest.approx(1 / (3 * n), rel=0.05)
+    for var_w, factor in ((1 / (3 * n), 1 / 6), (2 / n, 1.0), (8 / n, 4.0)):
+        assert n * var_w / 2 == pytest.approx(factor)
