@@ -18,10 +18,11 @@ nbval still runs those cells, so a result outside its band fails here and in the
 - chapter 1: shuffled pixels (MLP and CNN, three seeds), the linear classifier's accuracy, the
   MLP and CNN on shifted digits, the CNN with stride-2 pooling;
 - chapter 5: PyTorch and NumPy accuracies, batch normalization, augmentation, the four optimizers
-  and plain vs residual depth (three seeds each), the learned filters' match to Gabor filters,
-  the learned vs fixed Gabor first layer (three seeds);
-- chapter 6: the detector's loss, precision, recall and the count without NMS; the U-Net's IoU
-  with and without skips.
+  and plain vs residual depth (three seeds each), the weight norms under Adam, AdamW and L2
+  (three seeds), transfer learning from digits 0-4 (three seeds), the learned filters' match to
+  Gabor filters, the learned vs fixed Gabor first layer (three seeds);
+- chapter 6: the detector's loss, precision, recall, average precision and the count without
+  NMS; the anchor detector's mAP; the U-Net's and the FCN's IoU, with and without skips.
 
 Not compared, as nbval never compares pictures: the frames of ``to_jshtml`` animations, which a
 sanitizer in ``tests/nbval_sanitize.cfg`` replaces (a trained network's feature maps are drawn
