@@ -487,6 +487,7 @@ def animation_html(anim, alt=None):
     # JavaScript runs, which an untrusted notebook (every one opened on Colab or Binder) never
     # does, and a reader sees a broken image with dead controls.
     first = _FIRST_FRAME.search(html)
-    if first:
-        html = html.replace("<img ", f'<img src="{first.group(1)}" ', 1)
+    if first:  # the JavaScript string breaks its base64 over lines with backslash-newlines
+        src = first.group(1).replace("\\\n", "")
+        html = html.replace("<img ", f'<img src="{src}" ', 1)
     return HTML(html)

@@ -293,7 +293,8 @@ def test_animation_html_shows_its_first_frame_without_javascript():
     html = plot.animation_html(plot.sliding_window_animation(TOY_X, TOY_K), alt="a").data
     src = re.search(r'<img [^>]*src="([^"]+)"', html).group(1)
     first = re.search(r'frames\[0\] = "([^"]+)"', html).group(1)
-    assert src == first and src.startswith("data:image/png;base64,")
+    assert src == first.replace("\\\n", "") and src.startswith("data:image/png;base64,")
+    assert re.fullmatch(r"data:image/png;base64,[A-Za-z0-9+/=]+", src)  # a valid URL
 
 
 def test_animation_html_needs_no_cdn_and_labels_every_button():
