@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 CHROMIUM   := /usr/bin/chromium
 BROWSER_JS := tests/browser/node_modules/.package-lock.json
 
-.PHONY: book test lint lab bench browser clean exercises copies
+.PHONY: book test lint lab bench browser clean exercises copies assignments slides
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,16 @@ lint: $(STAMP)
 ## make exercises: write each chapter's exercise section from cnn_lib/exercises (then re-execute)
 exercises: $(STAMP)
 	$(PY) tools/exercise_cells.py
+
+## make assignments: an otter-grader assignment per chapter, generated from cnn_lib/exercises:
+## _build/assignments/<chapter>/student/ (notebook, public tests) and autograder/ (solutions, zip)
+assignments: $(STAMP)
+	$(PY) tools/assignments.py
+
+## make slides: a reveal.js deck per chapter, _build/slides/<chapter>.slides.html, with local
+## copies of reveal.js, require.js and MathJax beside them (the decks open offline)
+slides: $(STAMP) $(BROWSER_JS)
+	$(PY) tools/slides.py
 
 ## make copies: write jupyter/, the chapters in plain Markdown for Colab and Binder
 copies: $(STAMP)
