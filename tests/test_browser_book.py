@@ -322,6 +322,18 @@ def test_saved_widgets_say_they_need_python(visits, doc):
             'input, button, select, [tabindex]')].filter(e => {
               e.focus(); return document.activeElement === e; }).length""")
         assert focusable == 0
+    # training progress bars (tqdm) are plumbing: saved in the notebook, dropped from the page
+    bars = v.page.evaluate("""() => {
+      const state = document.querySelector(
+          'script[type="application/vnd.jupyter.widget-state+json"]');
+      const saved = state ? Object.values(JSON.parse(state.textContent).state)
+          .filter(m => /ProgressModel$/.test(m.model_name)).length : 0;
+      return {saved, shown: document.querySelectorAll(
+          '.bd-article .jupyter-widgets[class*="progress"], .bd-article progress').length};
+    }""")
+    assert bars["shown"] == 0, bars
+    if doc.endswith(("05_architectures", "06_detection_upsampling")):
+        assert bars["saved"] >= 1  # the chapters that train do save progress bars
     assert v.errors.messages == []
 
 @pytest.mark.parametrize("doc", CHAPTERS)

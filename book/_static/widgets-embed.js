@@ -65,7 +65,36 @@
       area.setAttribute("aria-disabled", "true");
     });
   }
+  // A training cell's progress bar (tqdm: a box holding a FloatProgress) is plumbing, not an
+  // explorer: its saved view is dropped from the page (the cell's printed results stay).
+  function savedModels() {
+    var script = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+    try {
+      return script ? JSON.parse(script.textContent).state : {};
+    } catch (err) {
+      return {};
+    }
+  }
+  function isProgressBar(models, id) {
+    var model = models[id];
+    if (!model) return false;
+    if (/ProgressModel$/.test(model.model_name)) return true;
+    return (model.state.children || []).some(function (child) {
+      var child_id = String(child).replace(/^IPY_MODEL_/, "");
+      return models[child_id] && /ProgressModel$/.test(models[child_id].model_name);
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    var models = savedModels();
+    document.querySelectorAll(VIEW).forEach(function (view) {
+      var id;
+      try {
+        id = JSON.parse(view.textContent).model_id;
+      } catch (err) {
+        id = null;
+      }
+      if (isProgressBar(models, id)) view.remove();
+    });
     document.querySelectorAll(VIEW).forEach(function (view) {
       var output = view.parentElement;
       if (output.classList.contains("static-explorer")) return;
