@@ -157,6 +157,12 @@ def lab(tmp_path_factory):
     home = tmp_path_factory.mktemp("lab")
     for notebook in {nb for nb, _ in EXPLORERS}:
         shutil.copy(ROOT / "notebooks" / notebook, home / notebook)
+    for name, source in UNRUN.items():
+        shutil.copy(ROOT / source, home / name)
+    # every cell rendered, not only those on screen, so the page's text is the notebook's
+    settings = home / ".jupyterlab_settings_dir" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, **{name: str(home / f".{name.lower()}") for name in (
         "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR",
@@ -259,6 +265,50 @@ def opened(browser, lab):
     yield open_and_run
     for page, _, _ in pages.values():
         page.context.close()
+
+
+# Opened and not run, as a student first sees a chapter: the book's own notebook with its
+# stored outputs, and the copy the Colab and Binder buttons open (jupyter/, no outputs).
+UNRUN = {"unrun_04_pooling.ipynb": "notebooks/04_pooling.ipynb",
+         "copy_04_pooling.ipynb": "jupyter/04_pooling.ipynb"}
+
+
+def test_an_unrun_chapter_reads_well(browser, lab):
+    """Before anything runs (and untrusted, so no output's JavaScript runs): no raw MyST roles
+    in the copy, no Python repr where an explorer will be, and every stored animation shows
+    its first frame."""
+    url, token = lab
+    context, _ = new_context(browser)
+    page = context.new_page()
+    errors = ErrorLog(page)
+    seen = {}
+    for name in UNRUN:
+        page.goto(f"{url}/lab/tree/{name}?token={token}&reset")
+        page.wait_for_function("() => { const w = window.jupyterapp && "
+                               "jupyterapp.shell.currentWidget; "
+                               "return !!(w && w.context && w.context.isReady); }",
+                               timeout=120_000)
+        page.wait_for_function("() => document.querySelectorAll("
+                               "'.jp-MarkdownCell .jp-RenderedMarkdown').length > 20",
+                               timeout=60_000)
+        page.wait_for_timeout(1000)
+        seen[name] = page.evaluate("""() => {
+          const nb = jupyterapp.shell.currentWidget.content.node;
+          const frames = [...nb.querySelectorAll('.jp-OutputArea-output .animation img')];
+          return {text: nb.innerText,
+                  outputs: nb.querySelectorAll('.jp-OutputArea-output').length,
+                  frames: frames.length,
+                  blank: frames.filter(i => !(i.complete && i.naturalWidth > 0)).length};
+        }""")
+    copy, book = seen["copy_04_pooling.ipynb"], seen["unrun_04_pooling.ipynb"]
+    assert "{cite}" not in copy["text"] and "{term}" not in copy["text"]
+    assert "(De Paolis Kaluza, 2024)" in copy["text"]
+    assert copy["outputs"] == 0
+    assert book["outputs"] > 10 and book["frames"] >= 1 and book["blank"] == 0, book
+    assert "Pooling explorer: run this cell" in book["text"]
+    assert "children=" not in book["text"] and "children=" not in copy["text"]
+    assert errors.messages == []
+    context.close()
 
 
 @pytest.mark.parametrize("notebook", sorted({nb for nb, _ in EXPLORERS}))
