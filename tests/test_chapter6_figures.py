@@ -69,25 +69,12 @@ def test_sliding_windows_counted_and_the_score_map_equal():
     assert [lv.shape for lv, f in levels] == [(48, 48), (34, 34), (24, 24)]
 
 
-@pytest.fixture(scope="module")
-def trained_detector():
-    train_scenes = data.make_scenes(600, objects=(1, 4), sides=(10, 20), seed=1)
-    cnn_lib.set_seed(0)
-    model = models.WindowDetector()
-    history = detector.fit_detector(model, train_scenes, epochs=15)
-    return model, history
-
-
-def test_the_detector_finds_the_shapes(trained_detector):
-    model, history = trained_detector
-    assert history["loss"][-1] < 0.15 < 1.5 < history["loss"][0]
+def test_the_test_scenes_hold_497_boxes():
+    """The chapter evaluates its detectors on these 200 scenes. (The window detector itself,
+    seed 0, is trained and its precision, recall and NMS effect asserted in the chapter,
+    which nbval runs here and on another processor; seeds 1 and 2 are trained below.)"""
     test_scenes = data.make_scenes(200, objects=(1, 4), sides=(10, 20), seed=2)
     assert sum(map(len, test_scenes.boxes)) == 497
-    result, right_shape = detector.evaluate(model, test_scenes)
-    assert result.precision > 0.9 and result.recall > 0.93 and right_shape > 0.95
-    no_nms, _ = detector.evaluate(model, test_scenes, nms_threshold=1.0)
-    assert no_nms.precision < 0.2 and no_nms.recall >= result.recall
-    assert no_nms.false_positives > 50 * result.false_positives
 
 
 def test_upsampling_by_hand():

@@ -174,9 +174,9 @@ def test_explorer_refuses_bad_arguments_up_front():
 def test_animation_twin():
     html = plot.animation_html(up.conv_transpose_animation(),
                                alt="each input value times K is added into the output").data
-    assert html.count("data:image/png;base64") == 5 and len(html) < 300_000
+    assert html.count('] = "data:image/png;base64') == 5 and len(html) < 300_000
     ones = np.ones((3, 3))
     html = plot.animation_html(up.conv_transpose_animation(ones, ones, 2, 1)).data
-    assert html.count("data:image/png;base64") == 10
+    assert html.count('] = "data:image/png;base64') == 10
     with pytest.raises(ValueError, match="padding=2 crops away"):
         up.conv_transpose_animation(stride=1, padding=2)
