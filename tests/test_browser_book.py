@@ -420,8 +420,11 @@ def test_search_snippets_show_maths_as_text(browser, book_url):
     page = context.new_page()
     errors = ErrorLog(page)
     page.goto(book_url + "search.html?q=multiplications")
-    page.wait_for_function("(document.querySelector('#search-results .search-summary')"
-                           " || {}).textContent?.includes('matching')", timeout=30_000)
+    # Sphinx says "Search finished" before each result's snippet has been fetched: wait for
+    # the padding-and-stride chapter's snippet, the one with the maths
+    page.wait_for_function("[...document.querySelectorAll('#search-results p.context')]"
+                           ".some(p => p.textContent.includes('multiplications per pair'))",
+                           timeout=30_000)
     texts = page.locator("#search-results p.context").all_inner_texts()
     assert any("H_out W_out F² multiplications" in t for t in texts), texts
     for text in texts:
