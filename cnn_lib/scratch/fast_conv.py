@@ -136,22 +136,8 @@ def on_padded_grid(go, H_out, W_out, padded_size):
 
 def conv2d_backward_fast(grad_output, input, weight, stride=1, padding=0, dilation=1,
                          groups=1):
-    """``conv_backward.conv2d_backward``, faster: same arguments, same gradients.
-
-    Parameters
-    ----------
-    grad_output : array of shape (N, C_out, H_out, W_out) (unbatched: (C_out, H_out, W_out)),
-        the gradient of the loss with respect to the output of ``conv2d``
-    input : array of shape (N, C_in, H, W) or unbatched (C_in, H, W)
-    weight : array of shape (C_out, C_in / groups, kh, kw)
-    stride, padding, dilation, groups : as in ``conv2d`` (padding may be 'valid' or 'same')
-
-    Returns
-    -------
-    grad_input : array shaped like ``input``
-    grad_weight : array of shape (C_out, C_in / groups, kh, kw)
-    grad_bias : array of shape (C_out,) (the gradient for a bias, whether or not one was used)
-    """
+    """``conv_backward.conv2d_backward``, faster: same arguments, same gradients (its
+    docstring gives the shapes); ``(grad_input, grad_weight, grad_bias)``."""
     go, x, w, batched, stride, pads, dilation, groups, out_size = backward_arguments(
         "conv2d_backward_fast", grad_output, input, weight, stride, padding, dilation, groups)
     kernel, w_rows = tuple(w.shape[2:]), w.reshape(groups, w.shape[0] // groups, -1)
