@@ -6,7 +6,8 @@ Conventions (STYLE.md, Figures):
 - signed data (kernels, feature maps, edge responses) in the diverging map ``RdBu_r``
   centred at zero (``vmin = -vmax``), so white means 0, red positive and blue negative;
 - small matrices drawn as a grid with their numbers in the cells, the current window outlined;
-- modest sizes and dpi, so a chapter page stays light.
+- the house style (``use_house_style``, from ``cnn_lib.house_style``): 100 dpi, text of at least
+  8 pt (11 px), figures no wider than the book's text column, so nothing is shrunk or enlarged.
 
 Every function returns the matplotlib object it drew (an ``Axes``, a ``Figure`` or a
 ``FuncAnimation``), so a notebook can add to it.
@@ -23,6 +24,16 @@ from matplotlib import colors as _colors
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import NullLocator
 
+from .house_style import (  # noqa: F401  (the house style is part of cnn_lib.plot's API)
+    COLUMN_PX,
+    MIN_TEXT_PX,
+    figure_png,
+    note_raster_text,
+    smallest_text_px,
+    stamp_data_uri,
+    use_house_style,
+)
+
 __all__ = [
     "animation_html",
     "draw_boxes",
@@ -31,6 +42,10 @@ __all__ = [
     "show_kernels",
     "show_matrix",
     "sliding_window_animation",
+    "use_house_style",
+    "note_raster_text",
+    "smallest_text_px",
+    "figure_png",
 ]
 
 HIGHLIGHT_COLOR = "#ff7f0e"  # orange: visible on both the blue and the red end of RdBu_r
@@ -155,8 +170,7 @@ def show_matrix(A, ax=None, title=None, highlight=None, fmt=None, cmap=None, fon
     if ax is None:
         side = 0.45
         extra = 0.9 if colorbar else 0.0
-        _, ax = plt.subplots(figsize=(max(1.6, side * W + 0.6) + extra, max(1.4, side * H + 0.5)),
-                             dpi=80)
+        _, ax = plt.subplots(figsize=(max(1.6, side * W + 0.6) + extra, max(1.4, side * H + 0.5)))
     signed = _is_signed(A)
     if signed:
         vmax = _symmetric_limit(A)
@@ -175,7 +189,7 @@ def show_matrix(A, ax=None, title=None, highlight=None, fmt=None, cmap=None, fon
 
     text_of = _formatter(A, fmt)
     if fontsize is None:
-        fontsize = float(np.clip(15 - 0.8 * max(H, W), 6, 12))
+        fontsize = float(np.clip(15 - 0.8 * max(H, W), 8, 12))  # >= 8 pt: 11 px at 100 dpi
     for i in range(H):
         for j in range(W):
             v = A[i, j]
@@ -277,9 +291,11 @@ def show_images(images, titles=None, ncols=None, cmap="gray", suptitle=None, sig
         raise ValueError(f"cmap must be a matplotlib colour map name, got {cmap!r}") from err
 
     nrows = -(-n // ncols)
-    width = size * ncols * (1.25 if colorbar else 1.0)
+    per_panel = 1.25 if colorbar else 1.0
+    size = min(size, COLUMN_PX / 100 / (ncols * per_panel))  # the row fits the text column
+    width = size * ncols * per_panel
     height = size * nrows + (0.35 if suptitle else 0) + (0.25 if titles else 0) * nrows
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), dpi=80, squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), dpi=100, squeeze=False)
     for k, ax in enumerate(axes.flat):
         if k >= n:
             ax.axis("off")
@@ -297,7 +313,7 @@ def show_images(images, titles=None, ncols=None, cmap="gray", suptitle=None, sig
             ax.set_title(str(titles[k]), fontsize=9)
         if colorbar:
             cb = fig.colorbar(art, ax=ax, fraction=0.046, pad=0.04)
-            cb.ax.tick_params(labelsize=7)
+            cb.ax.tick_params(labelsize=8)
     if suptitle:
         fig.suptitle(str(suptitle), fontsize=11)
     fig.tight_layout()
@@ -409,7 +425,7 @@ def sliding_window_animation(X, K, interval=600, stride=1):
     kh, kw = K.shape
     output = np.full(out_shape, np.nan)
 
-    fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.6), dpi=72,
+    fig, axes = plt.subplots(1, 3, figsize=(7.4, 2.7), dpi=100,  # as wide as the text column
                              gridspec_kw={"width_ratios": [X.shape[1], kw, out_shape[1]]})
     fig.suptitle("Sliding a kernel over the input (valid cross-correlation)", fontsize=10)
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.04, top=0.78, wspace=0.25)
@@ -459,7 +475,7 @@ def draw_boxes(ax, boxes, labels=None, color=HIGHLIGHT_COLOR, linestyle="-", lin
         ax.add_patch(Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1, y2 - y1, fill=False,
                                edgecolor=color, linestyle=linestyle, linewidth=linewidth))
         if labels is not None:
-            ax.text(x1 - 0.5, y1 - 1, str(labels[k]), color=color, fontsize=7, va="bottom")
+            ax.text(x1 - 0.5, y1 - 1, str(labels[k]), color=color, fontsize=9, va="bottom")
     return ax
 
 
@@ -489,5 +505,7 @@ def animation_html(anim, alt=None):
     first = _FIRST_FRAME.search(html)
     if first:  # the JavaScript string breaks its base64 over lines with backslash-newlines
         src = first.group(1).replace("\\\n", "")
+        if src.startswith("data:image/png"):  # stamped: the book's test of text sizes reads it
+            src = stamp_data_uri(src, smallest_text_px(anim._fig))
         html = html.replace("<img ", f'<img src="{src}" ', 1)
     return HTML(html)

@@ -1,5 +1,6 @@
 """Tests for cnn_lib.plot: the numbers in the cells, the window, colour limits, animations."""
 
+import base64
 import re
 
 import matplotlib.pyplot as plt
@@ -8,7 +9,7 @@ import pytest
 from matplotlib.animation import FuncAnimation
 from matplotlib.patches import Rectangle
 
-from cnn_lib import plot
+from cnn_lib import house_style, plot
 
 TOY_X = [[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]]
 TOY_K = [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
@@ -293,8 +294,10 @@ def test_animation_html_shows_its_first_frame_without_javascript():
     html = plot.animation_html(plot.sliding_window_animation(TOY_X, TOY_K), alt="a").data
     src = re.search(r'<img [^>]*src="([^"]+)"', html).group(1)
     first = re.search(r'frames\[0\] = "([^"]+)"', html).group(1)
-    assert src == first.replace("\\\n", "") and src.startswith("data:image/png;base64,")
     assert re.fullmatch(r"data:image/png;base64,[A-Za-z0-9+/=]+", src)  # a valid URL
+    shown, frame = (base64.b64decode(u.split(",", 1)[1]) for u in (src, first.replace("\\\n", "")))
+    assert shown != frame and house_style.stamp_png(frame, 11.11) == shown  # frame 0, stamped
+    assert house_style.read_stamp(shown) == 11.11  # 8 pt products at 100 dpi
 
 
 def test_animation_html_needs_no_cdn_and_labels_every_button():
