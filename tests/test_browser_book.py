@@ -27,6 +27,8 @@ from browser_support import (
     toc_pages,
 )
 
+from cnn_lib.house_style import MIN_TEXT_PX, STAMP_KEY
+
 PAGES = toc_pages()
 CHAPTERS = toc_chapters()
 TWINS = {}  # docname -> number of JavaScript players found on it
@@ -461,3 +463,70 @@ def test_cdn_urls_match_the_local_copies():
     lock = json.loads((ROOT / "tests" / "browser" / "package-lock.json").read_text())
     for package in ("mathjax", "requirejs", "@jupyter-widgets/html-manager"):
         assert lock["packages"][f"node_modules/{package}"]["version"] == npm_version(package)
+
+
+# Every figure of the book's own making carries, inside its PNG, the height in pixels of its
+# smallest text (cnn_lib.house_style's stamp). Scaled by the width it is shown at over its
+# natural width, that is the smallest text a reader sees; on a 1366 px page it must be at
+# least MIN_TEXT_PX CSS pixels.
+STAMPS = """async () => {
+  const stampOf = buffer => {
+    const bytes = new Uint8Array(buffer), view = new DataView(buffer);
+    if (bytes[0] !== 0x89 || bytes[1] !== 0x50) return 'not a PNG';
+    for (let pos = 8; pos + 8 <= bytes.length;) {
+      const length = view.getUint32(pos);
+      const kind = String.fromCharCode(...bytes.slice(pos + 4, pos + 8));
+      if (kind === 'tEXt') {
+        const text = new TextDecoder('latin1').decode(bytes.slice(pos + 8, pos + 8 + length));
+        const [key, value] = text.split('\\0');
+        if (key === '%s') return value;
+      }
+      if (kind === 'IDAT') break;
+      pos += 12 + length;
+    }
+    return null;
+  };
+  const shown = [...document.querySelectorAll('.bd-article img')].filter(img => {
+    const r = img.getBoundingClientRect(); return img.naturalWidth > 0 && r.width > 0; });
+  return Promise.all(shown.map(async img => ({
+    stamp: stampOf(await (await fetch(img.src)).arrayBuffer()),
+    natural: img.naturalWidth, shown: img.getBoundingClientRect().width,
+    what: (img.alt || img.closest('.cell_output, .cell')?.innerText || img.src).slice(0, 70)})));
+}""" % STAMP_KEY
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_every_figure_is_readable(visits, doc):
+    page = visits(doc).page
+    try:
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.wait_for_timeout(300)
+        images = page.evaluate(STAMPS)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+    unstamped = [i["what"] for i in images if i["stamp"] is None]
+    assert unstamped == [], f"{doc}: pictures not drawn in the house style (no stamp)"
+    small = [f"{float(i['stamp']) * i['shown'] / i['natural']:.1f} px: {i['what']}"
+             for i in images if i["stamp"] not in ("none", "not a PNG")
+             and float(i["stamp"]) * i["shown"] / i["natural"] < MIN_TEXT_PX - 0.05]
+    assert small == [], f"{doc}: text smaller than {MIN_TEXT_PX} px on a 1366 px page"
+
+
+FIRST_SCREEN = """() => [...document.querySelectorAll('.bd-article img, .bd-article canvas')]
+  .filter(el => { const r = el.getBoundingClientRect();
+                  return r.width >= 200 && r.height >= 80 && r.top + window.scrollY < 900; })
+  .length"""
+
+
+@pytest.mark.parametrize("doc", ["book/intro", *CHAPTERS])
+def test_first_screen_shows_a_figure(visits, doc):
+    """The introduction and each chapter open with a figure of what they are about, on the
+    first screen of a 1366x900 laptop."""
+    page = visits(doc).page
+    try:
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.wait_for_timeout(300)
+        assert page.evaluate(FIRST_SCREEN) >= 1, f"{doc}: no figure on the first screen"
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
