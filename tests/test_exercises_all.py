@@ -28,6 +28,7 @@ from cnn_lib.exercises.core import (
     Feedback,
     FunctionExercise,
     Note,
+    NumberExercise,
     markdown_text,
 )
 
@@ -198,3 +199,37 @@ def test_html_escapes_reader_strings():
     for q in EXERCISES:
         page = q.check("<script>alert('x')</script>")._repr_html_()
         assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+# --------------------------------------------------------------------------- the exercises' own
+# Every wrong answer an exercise lists (a number, an array, a function or a wrong option) gets
+# that exercise's own message, and only that one: one test driven by the lists themselves, so a
+# chapter's tests need not restate them.
+def _listed_mistakes():
+    for q in EXERCISES:
+        if isinstance(q, ChoiceExercise):
+            yield from ((q, letter, why) for letter, why in q.explanations.items())
+        elif isinstance(q, NumberExercise):
+            yield from ((q, wrong, why) for wrong, why in q.common_mistakes.items())
+        else:  # ArrayExercise, FunctionExercise: (wrong, message) pairs
+            yield from ((q, wrong, why) for wrong, why in q.common_mistakes)
+
+
+LISTED = list(_listed_mistakes())
+
+
+@pytest.mark.parametrize(("q", "wrong", "why"), LISTED,
+                         ids=[f"{exercise_id(q)}-{k}" for k, (q, _, _) in enumerate(LISTED)])
+def test_every_listed_mistake_gets_its_own_message(q, wrong, why):
+    fb = q.check(wrong)
+    assert fb.correct is False, fb.message
+    assert why in fb.message, fb.message
+    others = [m for _, m in q.common_mistakes if m != why and m in fb.message] if isinstance(
+        q, FunctionExercise) else []
+    assert others == [], f"another mistake's diagnosis is named too: {others}"
+
+
+def test_mistakes_are_listed_for_every_kind():
+    kinds = {type(q).__name__ for q, _, _ in LISTED}
+    assert kinds == {"ChoiceExercise", "NumberExercise", "ArrayExercise", "FunctionExercise"}
+    assert len(LISTED) >= 150, len(LISTED)

@@ -81,20 +81,9 @@ def test_function_references_independently():
     assert [tuple(o) for o in ex.q12.expected_outputs()[3:6]] == [(0, 6), (0, 0), (2, 2)]
 
 
-def test_common_mistakes_and_wrong_code():
-    assert "10,000" in ex.q1.check(1_000_000).message
-    assert "3 values" in ex.q2.check(4096).message
-    assert "first layer" in ex.q3.check(78_400).message
-    assert "biases" in ex.q3.check(89_610).message
-    assert "fully connected" in ex.q4.check("a").message
-    assert "S-cells" in ex.q6.check("a").message
-    fb = ex.q7.check(ex._mlp_params_no_bias)
-    assert fb.correct is False and "biases" in fb.message
-    fb = ex.q8.check(ex._scan_without_relu)
-    assert fb.correct is False and "ReLU" in fb.message
+def test_a_diagnosis_also_names_the_failing_cases():
     fb = ex.q9.check(ex._top1_error)
     assert fb.correct is False and "top-1" in fb.message and "3 examples" in fb.message
-    assert "1 minus" in ex.q9.check(ex._top5_accuracy).message
 
 
 @pytest.mark.parametrize("q", [ex.q7, ex.q8, ex.q9, ex.q12], ids=lambda q: q.name)

@@ -163,17 +163,7 @@ def test_statements_give_the_expected_type_or_shape():
     assert "(K, height - F + 1, width - F + 1)" in ex.q10.question
 
 
-def test_common_mistakes_have_their_message():
-    assert "true convolution" in ex.q2.check(ex.q3.answer).message
-    assert "cross-correlation of Exercise 2.2" in ex.q3.check(ex.q2.answer).message
-    assert "off by one" in ex.q1.check(27).message
-    assert "padding" in ex.q1.check(32).message
-    assert "biases" in ex.q6.check(1200).message
-    assert "depth" in ex.q6.check(416).message
-    assert "per filter" in ex.q6.check(1203).message
-    assert "shared" in ex.q7.check(9).message
-    assert "all 16 inputs" in ex.q7.check(36).message
-    assert "shape of w" in ex.q11.check([[1, 2, 1], [2, 4, 2], [1, 2, 1]]).message
+def test_unlisted_answers_get_a_direction_or_the_rule():
     assert "too high" in ex.q6.check(5000).message and "too low" in ex.q1.check(20).message
 
 

@@ -75,20 +75,9 @@ def test_statements_give_the_expected_type():
     assert "((H + 2p - k) // s + 1, (W + 2p - k) // s + 1)" in " ".join(ex.q15.question.split())
 
 
-def test_common_mistakes_have_their_message():
-    assert "average pooling" in ex.q1.check(ex._avg_pool2d(ex._X, 2, 2)).message
-    assert "stride 1" in ex.q1.check(ex.max_pool2d(ex._X, 2, 1)).message
-    assert "sums" in ex.q2.check([[14, 4], [6, 22]]).message
-    assert "stride 1" in ex.q3.check(223).message
-    assert "nothing to learn" in ex.q4.check(9).message
+def test_unlisted_answers_get_a_direction_or_the_rule():
     assert "is not it" in ex.q4.check(3).message  # no "too high" for a count of nothing
-    assert 3 * 3 * 64 + 64 == 640 and "depthwise" in ex.q4.check(640).message
-    assert "57-wide" in ex.q5.check([96, 28, 28]).message
     assert arithmetic.pool_output_size(57, 3, 2) == 28 == arithmetic.pool_output_size(55, 3, 2) + 1
-    assert "96" in ex.q5.check([1, 27, 27]).message
-    assert "middle two" in ex.q6.check(4).message
-    assert "diluted" in ex.q7.check("a").message
-    assert "7*7" in ex.q8.check(512).message
 
 
 def test_typical_wrong_code_gets_named():
