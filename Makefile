@@ -24,7 +24,7 @@ book: $(STAMP)
 ## make test: lint, unit/property/exercise tests, nbval on notebooks/, book build + HTML checks,
 ## and browser tests (the built book, and the chapters in a live JupyterLab)
 test: $(STAMP) lint browser
-	$(PY) -m pytest -n 2 --dist loadscope
+	$(PY) -m pytest -n 2 --dist loadscope --durations=25
 
 ## make browser: what the browser tests need besides .venv (Playwright is in requirements.txt):
 ## Debian's chromium (no browser downloads: Playwright drives it by its path) and local npm
