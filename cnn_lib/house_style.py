@@ -18,7 +18,7 @@ import struct
 import zlib
 
 import matplotlib as mpl
-from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 
 __all__ = [
@@ -58,18 +58,44 @@ _RASTER_TEXT = "_cnn_lib_raster_text_px"
 
 
 class _TextRecorder(RendererAgg):
-    """An Agg renderer that notes the size of every text drawn and draws nothing else."""
+    """An Agg renderer that notes the size (in points) of every text it draws; with
+    ``pixels=False`` it draws nothing else, which is all ``smallest_text_px`` needs."""
 
-    def __init__(self, width, height, dpi):
+    def __init__(self, width, height, dpi, pixels=True):
         super().__init__(width, height, dpi)
         self.points = []
+        if not pixels:
+            for method in ("draw_path", "draw_markers", "draw_path_collection", "draw_image",
+                           "draw_quad_mesh", "draw_gouraud_triangles"):
+                setattr(self, method, self._skip)
+        self._pixels = pixels
+
+    def _skip(self, *args, **kwargs):
+        pass
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if str(s).strip():
             self.points.append(prop.get_size_in_points())
+        if self._pixels:
+            super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
 
     def draw_tex(self, gc, x, y, s, prop, angle, *, mtext=None):
-        self.draw_text(gc, x, y, s, prop, angle, mtext=mtext)
+        if str(s).strip():
+            self.points.append(prop.get_size_in_points())
+        if self._pixels:
+            super().draw_tex(gc, x, y, s, prop, angle, mtext=mtext)
+
+
+class _RecordingCanvas(FigureCanvasAgg):
+    """Agg's canvas, drawing with a ``_TextRecorder``: one draw gives the PNG and the sizes."""
+
+    def get_renderer(self):
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = _TextRecorder(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
 
 
 def _check_figure(fig, fn):
@@ -94,12 +120,16 @@ def smallest_text_px(fig, dpi=None):
     _check_figure(fig, "smallest_text_px")
     dpi = fig.dpi if dpi is None else float(dpi)
     width, height = fig.get_size_inches() * fig.dpi
-    recorder = _TextRecorder(max(int(width), 1), max(int(height), 1), fig.dpi)
+    recorder = _TextRecorder(max(int(width), 1), max(int(height), 1), fig.dpi, pixels=False)
     fig.draw(recorder)
-    sizes = [pt * dpi / 72 for pt in recorder.points]
+    return _smallest(fig, recorder.points, dpi, fig.dpi)
+
+
+def _smallest(fig, points, dpi, figure_dpi):
+    sizes = [pt * dpi / 72 for pt in points]
     raster = getattr(fig, _RASTER_TEXT, None)
     if raster is not None:
-        sizes.append(raster * dpi / fig.dpi)
+        sizes.append(raster * dpi / figure_dpi)
     return round(min(sizes), 2) if sizes else None
 
 
@@ -142,9 +172,15 @@ def figure_png(fig, **savefig_kwargs):
     """``fig`` as PNG bytes (tight bounding box, as notebooks show it), stamped."""
     _check_figure(fig, "figure_png")
     savefig_kwargs.setdefault("bbox_inches", "tight")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", **savefig_kwargs)
-    return stamp_png(buffer.getvalue(), smallest_text_px(fig, savefig_kwargs.get("dpi")))
+    buffer, shown_on = io.BytesIO(), fig.canvas
+    canvas = _RecordingCanvas(fig)  # the figure's canvas until put back below
+    try:
+        canvas.print_figure(buffer, format="png", **savefig_kwargs)
+    finally:
+        fig.set_canvas(shown_on)
+    points = canvas.renderer.points if hasattr(canvas, "renderer") else []
+    dpi = savefig_kwargs.get("dpi") or fig.dpi
+    return stamp_png(buffer.getvalue(), _smallest(fig, points, dpi, fig.dpi))
 
 
 def stamp_data_uri(uri, px):
