@@ -1,6 +1,6 @@
 """Run time of each chapter notebook, executed top to bottom in a fresh kernel.
 
-Run ``python -m benchmarks.notebooks``. The budget in DESIGN.md is under 60 s per notebook on
+Run ``python -m benchmarks.notebooks``. The budget: every chapter runs in under 60 s on
 2 CPU cores. The notebook is executed on a copy: the committed file is not touched.
 """
 

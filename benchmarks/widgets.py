@@ -1,6 +1,7 @@
 """Widget update speed: recompute + redraw, the path a slider or box change takes.
 
-Budget (DESIGN.md): under 100 ms per update. Run with ``python -m benchmarks.widgets``.
+The budget: under 100 ms per update, so that a slider follows the hand. Run with
+``python -m benchmarks.widgets``.
 """
 
 import statistics
@@ -101,7 +102,7 @@ def run(repeats=20):
         counter["i"] += 1
         state = fw.feature_maps_update(model, images, counter["i"] % 10,
                                        layers[counter["i"] % len(layers)])
-        fw._png(fw.feature_maps_image(state))
+        fw.render_feature_maps_png(state)
 
     from cnn_lib.widgets import detection as dw
 

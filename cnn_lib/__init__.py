@@ -4,6 +4,7 @@ Modules (import the one you need; ``import cnn_lib`` stays light and never impor
 only ``models``, ``train``, ``detector``, ``anchor_detector``, ``fcn``, ``memory`` and
 ``diagrams`` do):
 
+- ``cnn_lib.checks``: every argument check, one convention ``check(value, name, fn)``.
 - ``cnn_lib.scratch``: from-scratch NumPy versions of ``torch.nn.functional`` operations.
 - ``cnn_lib.arithmetic``: output sizes, parameter counts, storage and operation counts.
 - ``cnn_lib.layers``: NumPy layers with forward and backward passes, SGD and a training loop.
@@ -20,6 +21,8 @@ only ``models``, ``train``, ``detector``, ``anchor_detector``, ``fcn``, ``memory
 - ``cnn_lib.widgets``: ipywidgets explorers and their kernel-free twins.
 - ``cnn_lib.exercises``: the check / hint / solution system, one module per chapter.
 - ``cnn_lib.data``: data that ships with installed packages (no downloads).
+
+``cnn_lib/README.md`` draws the module map: what lives where, and where a new function goes.
 """
 
 import random

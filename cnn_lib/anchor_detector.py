@@ -13,16 +13,13 @@ layers, and each level's anchors fit objects of its size. The loss is the window
 - :func:`detect_anchors`: outputs -> boxes -> NMS, for one image.
 """
 
-import numbers
-import time
-
 import numpy as np
 import torch
 from torch import nn
 
-from cnn_lib import anchors, detection
-from cnn_lib._checks import check_int
-from cnn_lib.detector import Detections, _check_scenes, detection_loss
+from cnn_lib import anchors, detection, train
+from cnn_lib.checks import check_int, pair
+from cnn_lib.detector import Detections, check_scenes, detection_loss
 
 __all__ = ["AnchorDetector", "detect_anchors", "fit_anchor_detector", "level_anchors"]
 
@@ -45,7 +42,7 @@ class AnchorDetector(nn.Module):
 
     def __init__(self, num_classes=4, channels=16, hidden=64):
         super().__init__()
-        self.num_classes = check_int(num_classes, "num_classes", 2)
+        self.num_classes = check_int(num_classes, "num_classes", low=2)
         c, hidden = check_int(channels, "channels"), check_int(hidden, "hidden")
 
         def conv(c_in, c_out):
@@ -71,7 +68,7 @@ class AnchorDetector(nn.Module):
 def level_anchors(image_size):
     """The anchors of the two levels for an image of ``image_size`` (H, W): a list of two
     (H/S * W/S, 4) 'xyxy' arrays, cells row by row (``anchors.generate_anchors``)."""
-    h, w = detection._pair(image_size, "image_size", "level_anchors")
+    h, w = pair(image_size, "image_size", "level_anchors")
     return [anchors.generate_anchors((h // s, w // s), s, size)
             for s, size in zip(STRIDES, SIZES)]
 
@@ -91,36 +88,21 @@ def _targets(scenes, image_size):
 
 
 def fit_anchor_detector(model, scenes, epochs=15, lr=3e-3, batch_size=32, seed=0):
-    """Train an :class:`AnchorDetector` on ``scenes`` with Adam (on the CPU): each step adds
-    ``detector.detection_loss`` of the two levels. Returns a history dict: ``loss`` (mean per
-    epoch) and ``seconds``."""
+    """Train an :class:`AnchorDetector` on ``scenes`` with Adam (on the CPU), with
+    ``train.fit``'s loop: each step adds ``detector.detection_loss`` of the two levels.
+    Returns its history dict: ``loss`` (mean per epoch) and ``seconds``."""
     if not isinstance(model, AnchorDetector):
         raise TypeError(f"model must be an AnchorDetector, got {type(model).__name__}")
-    images = torch.as_tensor(_check_scenes(scenes)[:, None], dtype=torch.float32)
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
-    targets = _targets(scenes, images.shape[-2:])
-    torch.manual_seed(seed)
-    model.cpu().train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    history = {"loss": [], "seconds": 0.0}
-    start = time.perf_counter()
-    for _ in range(int(epochs)):
-        order, losses = torch.randperm(len(images)), []
-        for i in range(0, len(images), batch_size):
-            batch = order[i:i + batch_size]
-            outputs = model(images[batch])
-            loss = sum(detection_loss(out, *(t[batch] for t in level))
-                       for out, level in zip(outputs, targets))
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-        history["loss"].append(float(np.mean(losses)))
-    history["seconds"] = time.perf_counter() - start
+    images = torch.as_tensor(check_scenes(scenes)[:, None], dtype=torch.float32)
+    history = train.fit(model, images, _targets(scenes, images.shape[-2:]), epochs, lr,
+                        batch_size, seed=seed, device="cpu", loss_fn=_two_level_loss)
     model.eval()
     return history
+
+
+def _two_level_loss(model, images, targets):
+    """:func:`detector.detection_loss` of a batch, added up over the two levels."""
+    return sum(detection_loss(out, *level) for out, level in zip(model(images), targets))
 
 
 def detect_anchors(model, image, threshold=0.5, iou_threshold=0.3):

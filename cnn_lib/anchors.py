@@ -21,6 +21,7 @@ import numbers
 import numpy as np
 
 from cnn_lib import detection
+from cnn_lib.checks import check_real, pair
 
 __all__ = ["anchor_shapes", "anchor_targets", "generate_anchors", "label_anchors"]
 
@@ -84,7 +85,7 @@ def generate_anchors(feature_size, stride, sizes, aspect_ratios=(1.0,)):
            [4., 0., 8., 4.]])
     """
     fn = "generate_anchors"
-    h, w = detection._pair(feature_size, "feature_size", fn)
+    h, w = pair(feature_size, "feature_size", fn)
     stride = _positive_numbers(stride, "stride", fn)
     if stride.size != 1:
         raise ValueError(f"{fn}: stride must be one positive number, got {stride.tolist()}")
@@ -121,14 +122,14 @@ def label_anchors(anchors, boxes, labels, positive=0.5, negative=0.4, best_ancho
     (array([3, 3, 0]), array([ 0,  0, -1]))
     """
     fn = "label_anchors"
-    a = detection._as_boxes(anchors, "anchors", fn)
-    g = detection._as_boxes(boxes, "boxes", fn)
+    a = detection.as_boxes(anchors, "anchors", fn)
+    g = detection.as_boxes(boxes, "boxes", fn)
     lab = np.asarray(labels).reshape(-1) if np.size(labels) else np.zeros(0, np.int64)
     if lab.shape != (len(g),) or lab.dtype.kind not in "iu" or (lab.size and lab.min() < 1):
         raise ValueError(f"{fn}: labels must be (G,) = ({len(g)},) ints >= 1, one class per "
                          f"box (0 is the background), got {np.asarray(labels).tolist()}")
     for name, value in (("positive", positive), ("negative", negative)):
-        detection._check_real(value, name, fn)
+        check_real(value, name, fn)
     if not 0 < negative <= positive <= 1:
         raise ValueError(f"{fn}: the thresholds must satisfy 0 < negative <= positive <= 1, "
                          f"got negative={negative}, positive={positive}")
@@ -136,7 +137,7 @@ def label_anchors(anchors, boxes, labels, positive=0.5, negative=0.4, best_ancho
     matched = np.full(len(a), -1, np.int64)
     if len(g) == 0:
         return classes, matched
-    iou = np.nan_to_num(detection._iou(a, g), nan=0.0)  # (N, G)
+    iou = np.nan_to_num(detection.box_iou(a, g), nan=0.0)  # (N, G)
     best, which = iou.max(axis=1), iou.argmax(axis=1)
     classes[(best >= negative) & (best < positive)] = -1
     found = best >= positive

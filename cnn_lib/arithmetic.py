@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnn_lib._checks import check_int
+from cnn_lib.checks import check_bool, check_int, pair
 
 __all__ = [
     "PADDING_NAMES",
@@ -47,21 +47,17 @@ def _is_pair(value):
     return isinstance(value, (tuple, list))
 
 
-def _check_pair(name, value, minimum):
-    """Return ``value`` (an int or a pair of ints) as a tuple of two Python ints."""
-    if _is_pair(value):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r} "
-                             f"(length {len(value)})")
-        return tuple(check_int(v, f"{name}[{i}]", minimum) for i, v in enumerate(value))
-    value = check_int(value, name, minimum)
-    return (value, value)
+def _per_axis(size_1d, args, names, minimums, *options):
+    """``size_1d(*ints, *options)`` when every argument is an int; with any (height, width)
+    pair among ``args``, the tuple of ``size_1d`` along the height and along the width."""
+    if not any(_is_pair(a) for a in args):
+        return size_1d(*[check_int(a, n, low=m) for n, a, m in zip(names, args, minimums)],
+                       *options)
+    height, width = zip(*[pair(a, n, low=m) for n, a, m in zip(names, args, minimums)])
+    return (size_1d(*height, *options, where="tall"), size_1d(*width, *options, where="wide"))
 
 
-def _check_bool(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
-    return bool(value)
+_SIZE_NAMES = ("size", "kernel_size", "stride", "padding", "dilation")
 
 
 # --------------------------------------------------------------------------------------------
@@ -114,19 +110,11 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1, strict=
     >>> conv_output_size(10, 4, padding="full")
     13
     """
-    strict = _check_bool("strict", strict)
+    strict = check_bool(strict, "strict")
     if isinstance(padding, str):
         return _named_padding_output_size(size, kernel_size, stride, padding, dilation, strict)
-    args = (size, kernel_size, stride, padding, dilation)
-    names = ("size", "kernel_size", "stride", "padding", "dilation")
-    minimums = (1, 1, 1, 0, 1)
-    if not any(_is_pair(a) for a in args):
-        ints = [check_int(a, n, m) for n, a, m in zip(names, args, minimums)]
-        return _output_size_1d(*ints, strict)
-    pairs = [_check_pair(n, a, m) for n, a, m in zip(names, args, minimums)]
-    height, width = zip(*pairs)
-    return (_output_size_1d(*height, strict, where="tall"),
-            _output_size_1d(*width, strict, where="wide"))
+    return _per_axis(_output_size_1d, (size, kernel_size, stride, padding, dilation),
+                     _SIZE_NAMES, (1, 1, 1, 0, 1), strict)
 
 
 def _named_padding_output_size(size, kernel_size, stride, padding, dilation, strict):
@@ -135,18 +123,18 @@ def _named_padding_output_size(size, kernel_size, stride, padding, dilation, str
         raise ValueError(f"padding must be an int, a pair of ints or one of {PADDING_NAMES}, "
                          f"got {padding!r}")
     if padding == "same":
-        stride_pair = _check_pair("stride", stride, 1)
+        stride_pair = pair(stride, "stride")
         if stride_pair != (1, 1):
             raise ValueError(f"padding='same' needs stride=1, got stride={stride!r}: with a "
                              "larger stride the output is smaller than the input whatever the "
                              "padding (PyTorch refuses it too)")
         # the total padding D(F - 1) keeps the size; check the other arguments all the same
-        _check_pair("kernel_size", kernel_size, 1)
-        _check_pair("dilation", dilation, 1)
-        n = _check_pair("size", size, 1)
+        pair(kernel_size, "kernel_size")
+        pair(dilation, "dilation")
+        n = pair(size, "size")
         return n if any(_is_pair(a) for a in (size, kernel_size, dilation)) else n[0]
-    k = _check_pair("kernel_size", kernel_size, 1)
-    d = _check_pair("dilation", dilation, 1)
+    k = pair(kernel_size, "kernel_size")
+    d = pair(dilation, "dilation")
     pads = tuple(di * (ki - 1) for ki, di in zip(k, d)) if padding == "full" else (0, 0)
     if not any(_is_pair(a) for a in (size, kernel_size, stride, dilation)):
         pads = pads[0]
@@ -164,8 +152,8 @@ def same_padding(kernel_size, dilation=1):
     >>> [same_padding(F) for F in (3, 5, 7)]
     [1, 2, 3]
     """
-    kernel_size = check_int(kernel_size, "kernel_size", 1)
-    dilation = check_int(dilation, "dilation", 1)
+    kernel_size = check_int(kernel_size, "kernel_size")
+    dilation = check_int(dilation, "dilation")
     total = dilation * (kernel_size - 1)
     if total % 2:
         raise ValueError(
@@ -183,8 +171,8 @@ def full_padding(kernel_size, dilation=1):
     >>> full_padding(3)
     2
     """
-    kernel_size = check_int(kernel_size, "kernel_size", 1)
-    dilation = check_int(dilation, "dilation", 1)
+    kernel_size = check_int(kernel_size, "kernel_size")
+    dilation = check_int(dilation, "dilation")
     return dilation * (kernel_size - 1)
 
 
@@ -230,18 +218,10 @@ def pool_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil
     >>> pool_output_size(13, 3, stride=2)  # overlapping 3x3 windows, stride 2 (AlexNet)
     6
     """
-    ceil_mode = _check_bool("ceil_mode", ceil_mode)
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
     stride = kernel_size if stride is None else stride
-    args = (size, kernel_size, stride, padding, dilation)
-    names = ("size", "kernel_size", "stride", "padding", "dilation")
-    minimums = (1, 1, 1, 0, 1)
-    if not any(_is_pair(a) for a in args):
-        ints = [check_int(a, n, m) for n, a, m in zip(names, args, minimums)]
-        return _pool_size_1d(*ints, ceil_mode)
-    pairs = [_check_pair(n, a, m) for n, a, m in zip(names, args, minimums)]
-    height, width = zip(*pairs)
-    return (_pool_size_1d(*height, ceil_mode, where="tall"),
-            _pool_size_1d(*width, ceil_mode, where="wide"))
+    return _per_axis(_pool_size_1d, (size, kernel_size, stride, padding, dilation),
+                     _SIZE_NAMES, (1, 1, 1, 0, 1), ceil_mode)
 
 
 def _transpose_size_1d(size, kernel_size, stride, padding, output_padding, dilation, where=""):
@@ -277,15 +257,9 @@ def conv_transpose_output_size(size, kernel_size, stride=1, padding=0, output_pa
     >>> conv_transpose_output_size(3, 3, stride=2)  # a 3x3 conv of stride 2 took 7 to 3
     7
     """
-    args = (size, kernel_size, stride, padding, output_padding, dilation)
-    names = ("size", "kernel_size", "stride", "padding", "output_padding", "dilation")
-    minimums = (1, 1, 1, 0, 0, 1)
-    if not any(_is_pair(a) for a in args):
-        return _transpose_size_1d(*[check_int(a, n, m) for n, a, m in zip(names, args,
-                                                                            minimums)])
-    pairs = [_check_pair(n, a, m) for n, a, m in zip(names, args, minimums)]
-    height, width = zip(*pairs)
-    return (_transpose_size_1d(*height, where="tall"), _transpose_size_1d(*width, where="wide"))
+    return _per_axis(_transpose_size_1d,
+                     (size, kernel_size, stride, padding, output_padding, dilation),
+                     _SIZE_NAMES[:4] + ("output_padding", "dilation"), (1, 1, 1, 0, 0, 1))
 
 
 # --------------------------------------------------------------------------------------------
@@ -330,9 +304,9 @@ def receptive_field(layers):
         if not isinstance(layer, (list, tuple)) or len(layer) not in (2, 3):
             raise ValueError(f"layers[{i}] must be (kernel_size, stride) or (kernel_size, "
                              f"stride, dilation), got {layer!r}")
-        kernel_size = check_int(layer[0], f"layers[{i}] kernel_size", 1)
-        stride = check_int(layer[1], f"layers[{i}] stride", 1)
-        dilation = check_int(layer[2], f"layers[{i}] dilation", 1) if len(layer) == 3 else 1
+        kernel_size = check_int(layer[0], f"layers[{i}] kernel_size")
+        stride = check_int(layer[1], f"layers[{i}] stride")
+        dilation = check_int(layer[2], f"layers[{i}] dilation") if len(layer) == 3 else 1
         size += dilation * (kernel_size - 1) * jump
         jump *= stride
     return ReceptiveField(size, jump)
@@ -350,11 +324,11 @@ def conv_params(in_channels, out_channels, kernel_size, bias=True, groups=1):
     >>> conv_params(3, 10, 5)  # ten 5x5x3 filters with biases
     760
     """
-    in_channels = check_int(in_channels, "in_channels", 1)
-    out_channels = check_int(out_channels, "out_channels", 1)
-    kh, kw = _check_pair("kernel_size", kernel_size, 1)
-    bias = _check_bool("bias", bias)
-    groups = check_int(groups, "groups", 1)
+    in_channels = check_int(in_channels, "in_channels")
+    out_channels = check_int(out_channels, "out_channels")
+    kh, kw = pair(kernel_size, "kernel_size")
+    bias = check_bool(bias, "bias")
+    groups = check_int(groups, "groups")
     for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
         if channels % groups:
             raise ValueError(f"groups must divide {name}: got groups={groups} and "
@@ -377,11 +351,11 @@ def conv_multiplications(in_channels, out_channels, kernel_size, output_size, gr
     >>> conv_multiplications(6, 16, 3, 14)  # 6 -> 16 channels, 3x3, a 14x14 output
     169344
     """
-    in_channels = check_int(in_channels, "in_channels", 1)
-    out_channels = check_int(out_channels, "out_channels", 1)
-    kh, kw = _check_pair("kernel_size", kernel_size, 1)
-    h, w = _check_pair("output_size", output_size, 1)
-    groups = check_int(groups, "groups", 1)
+    in_channels = check_int(in_channels, "in_channels")
+    out_channels = check_int(out_channels, "out_channels")
+    kh, kw = pair(kernel_size, "kernel_size")
+    h, w = pair(output_size, "output_size")
+    groups = check_int(groups, "groups")
     for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
         if channels % groups:
             raise ValueError(f"groups must divide {name}: got groups={groups} and "
@@ -391,9 +365,9 @@ def conv_multiplications(in_channels, out_channels, kernel_size, output_size, gr
 
 def linear_params(in_features, out_features, bias=True):
     """Number of learnable parameters of ``torch.nn.Linear``: in*out (+ out biases), an int."""
-    in_features = check_int(in_features, "in_features", 1)
-    out_features = check_int(out_features, "out_features", 1)
-    bias = _check_bool("bias", bias)
+    in_features = check_int(in_features, "in_features")
+    out_features = check_int(out_features, "out_features")
+    bias = check_bool(bias, "bias")
     return in_features * out_features + (out_features if bias else 0)
 
 
@@ -408,8 +382,8 @@ def mlp_params(sizes, bias=False):
         raise TypeError(f"sizes must be a list or tuple of ints, got {type(sizes).__name__}")
     if len(sizes) < 2:
         raise ValueError(f"sizes must hold at least two ints (input and output), got {sizes!r}")
-    sizes = [check_int(s, f"sizes[{i}]", 1) for i, s in enumerate(sizes)]
-    bias = _check_bool("bias", bias)
+    sizes = [check_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+    bias = check_bool(bias, "bias")
     return sum(linear_params(a, b, bias) for a, b in itertools.pairwise(sizes))
 
 
@@ -418,8 +392,8 @@ def mlp_params(sizes, bias=False):
 # --------------------------------------------------------------------------------------------
 def _valid_sizes(input_size, kernel_size):
     """Check a valid stride-1 single-channel setting; return (H, W), (kh, kw), (H_out, W_out)."""
-    (h, w), (kh, kw) = _check_pair("input_size", input_size, 1), _check_pair(
-        "kernel_size", kernel_size, 1)
+    h, w = pair(input_size, "input_size")
+    kh, kw = pair(kernel_size, "kernel_size")
     return (h, w), (kh, kw), conv_output_size((h, w), (kh, kw))
 
 
@@ -515,7 +489,7 @@ def conv_as_matrix(weight, input_size, sparse=False):
         raise TypeError(f"weight must be an array of numbers, got dtype {weight.dtype}")
     if weight.ndim not in (1, 2) or weight.size == 0:
         raise ValueError(f"weight must have shape (k,) or (kh, kw), got shape {weight.shape}")
-    sparse = _check_bool("sparse", sparse)
+    sparse = check_bool(sparse, "sparse")
     if sparse:
         import scipy.sparse
 
@@ -523,7 +497,7 @@ def conv_as_matrix(weight, input_size, sparse=False):
     else:
         eye, kron = np.eye, np.kron
     if weight.ndim == 1:
-        n = check_int(input_size, "input_size", 1)
+        n = check_int(input_size, "input_size")
         conv_output_size(n, len(weight))  # raises if the kernel is longer than the input
         matrix = _toeplitz(weight, n, eye)
         shape = (n - len(weight) + 1, n)

@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from cnn_lib.checks import check_bool, check_int, check_real, pair
+
 __all__ = [
     "IMAGE_NAMES",
     "PHOTO_CREDIT",
@@ -48,28 +50,6 @@ IMAGE_NAMES = ("hopper", "checkerboard", "circle", "square")
 _LUMA = np.array([0.299, 0.587, 0.114])
 
 
-def _check_size(name, value):
-    """Return ``value`` (an int or an (H, W) pair of positive ints) as a tuple (H, W)."""
-    pair = value if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2:
-        raise ValueError(f"{name} must be an int or a pair (H, W), got {value!r}")
-    for v in pair:
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-        if v < 1:
-            raise ValueError(f"{name} must be positive, got {value!r}")
-    return int(pair[0]), int(pair[1])
-
-
-def _check_int(name, value):
-    """Return ``value`` as a Python int, or raise if it is not a positive int."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
-
-
 # --------------------------------------------------------------------------------------------
 # Digits
 # --------------------------------------------------------------------------------------------
@@ -94,8 +74,7 @@ def load_digits(test_size=0.25, seed=0, dtype=np.float32):
         raise TypeError(f"test_size must be a float in (0, 1), got {test_size!r}")
     if not 0 < test_size < 1:
         raise ValueError(f"test_size must be a float in (0, 1), got {test_size!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    seed = check_int(seed, "seed", low=0)
     if np.dtype(dtype).kind != "f":
         raise TypeError(f"dtype must be a floating dtype, got {np.dtype(dtype)}")
     digits = _sklearn_digits()
@@ -122,12 +101,10 @@ def digits_on_canvas(images, canvas=16, row=0, col=0):
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[1] != 1:
         raise ValueError(f"images must have shape (N, 1, h, w), got {images.shape}")
-    canvas = _check_int("canvas", canvas)
+    canvas = check_int(canvas, "canvas")
     h, w = images.shape[2:]
     for name, value, room in (("row", row, canvas - h), ("col", col, canvas - w)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-        if not 0 <= value <= room:
+        if not 0 <= check_int(value, name, low=None) <= room:
             raise ValueError(f"{name} must be in 0..{room} so that the {h}x{w} images fit on "
                              f"the {canvas}x{canvas} canvas, got {value}")
     out = np.zeros(images.shape[:2] + (canvas, canvas), dtype=images.dtype)
@@ -147,8 +124,7 @@ def augment(images, seed=0, max_angle=15.0, max_shift=1):
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[1] != 1:
         raise ValueError(f"images must have shape (N, 1, H, W), got {images.shape}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    seed = check_int(seed, "seed", low=0)
     rng = np.random.default_rng(int(seed))
     out = np.empty_like(images)
     for i, image in enumerate(images[:, 0]):
@@ -213,14 +189,13 @@ def load_photo(size=None, grey=True):
     """
     import matplotlib.image
 
-    if not isinstance(grey, (bool, np.bool_)):
-        raise TypeError(f"grey must be True or False, got {type(grey).__name__} {grey!r}")
+    grey = check_bool(grey, "grey")
     image = matplotlib.image.imread(photo_path())
     image = image[..., :3].astype(np.float64) / 255.0  # uint8 (H, W, 3) -> [0, 1]
     if grey:
         image = image @ _LUMA
     if size is not None:
-        image = _resize(image, _check_size("size", size))
+        image = _resize(image, pair(size, "size"))
     return np.clip(image, 0.0, 1.0)
 
 
@@ -232,7 +207,7 @@ def checkerboard(size=64, squares=8):
 
     Returns a float64 array of shape (size, size); the top-left square is black.
     """
-    size, squares = _check_int("size", size), _check_int("squares", squares)
+    size, squares = check_int(size, "size"), check_int(squares, "squares")
     cell = np.arange(size) * squares // size  # which square each row / column lies in
     return ((cell[:, None] + cell[None, :]) % 2).astype(np.float64)
 
@@ -263,10 +238,9 @@ def circle(size=64, radius=None):
 
     Returns a float64 array of shape (size, size).
     """
-    size = _check_int("size", size)
+    size = check_int(size, "size")
     radius = size / 4 if radius is None else radius
-    if isinstance(radius, bool) or not isinstance(radius, numbers.Real) or radius <= 0:
-        raise ValueError(f"radius must be a positive number, got {radius!r}")
+    radius = check_real(radius, "radius", low=0, low_open=True)
     rows, cols = _grid(size)
     return (rows**2 + cols**2 <= radius**2).astype(np.float64)
 
@@ -276,8 +250,8 @@ def square(size=64, side=None):
 
     Returns a float64 array of shape (size, size).
     """
-    size = _check_int("size", size)
-    side = size // 2 if side is None else _check_int("side", side)
+    size = check_int(size, "size")
+    side = size // 2 if side is None else check_int(side, "side")
     if side > size:
         raise ValueError(f"side must be at most size={size}, got {side}")
     image = np.zeros((size, size))
@@ -296,7 +270,7 @@ def bar(angle, size=25, length=15, width=3):
 
     Returns a float64 array of shape (size, size), values in [0, 1].
     """
-    size = _check_int("size", size)
+    size = check_int(size, "size")
     for name, value in (("angle", angle), ("length", length), ("width", width)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(
                 value):
@@ -365,16 +339,14 @@ def make_scenes(n, size=48, objects=(1, 3), sides=(8, 14), noise=0.05, seed=0):
     >>> scenes.images.shape, scenes.masks.shape, len(scenes.boxes)
     ((2, 1, 32, 32), (2, 32, 32), 2)
     """
-    n, size = _check_int("n", n), _check_int("size", size)
-    low, high = _check_size("objects", objects)
-    small, large = _check_size("sides", sides)
+    n, size = check_int(n, "n"), check_int(size, "size")
+    low, high = pair(objects, "objects")
+    small, large = pair(sides, "sides")
     if low > high or small > large or large > size:
         raise ValueError(f"objects and sides must be (low, high) with low <= high and sides at "
                          f"most size={size}, got objects={objects!r}, sides={sides!r}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0 <= noise <= 1:
-        raise ValueError(f"noise must be a number in [0, 1], got {noise!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    noise = check_real(noise, "noise", low=0, high=1)
+    seed = check_int(seed, "seed", low=0)
     rng = np.random.default_rng(int(seed))
     images = np.zeros((n, 1, size, size), np.float32)
     masks = np.zeros((n, size, size), np.int64)

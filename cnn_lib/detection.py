@@ -26,18 +26,20 @@ Floating point: float32 boxes are computed in float32 (as torchvision does for f
 tensors), everything else (ints, float64) in float64.
 """
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
 from cnn_lib import arithmetic
+from cnn_lib.checks import as_real_array, check_real, float_dtype, is_int, pair
 
 __all__ = [
     "BOX_FORMATS",
     "COCO_IOU_THRESHOLDS",
     "MeanAveragePrecision",
     "PrecisionRecall",
+    "as_boxes",
+    "as_scores",
     "average_precision",
     "batched_nms",
     "box_area",
@@ -63,34 +65,13 @@ BOX_FORMATS = ("xyxy", "xywh", "cxcywh")
 # --------------------------------------------------------------------------------------------
 # Argument checking: every message names the function, the argument, what it got and expected
 # --------------------------------------------------------------------------------------------
-def _as_real_array(x, name, fn):
-    """``x`` as a NumPy array of real numbers (ints or floats; not bools, not strings)."""
-    try:
-        a = np.asarray(x)
-    except Exception as err:  # ragged nested lists, for example
-        raise TypeError(f"{fn}: {name} must be an array of real numbers, got "
-                        f"{type(x).__name__} that NumPy cannot turn into one ({err})") from None
-    if a.dtype == bool or a.dtype.kind not in "iuf":
-        raise TypeError(f"{fn}: {name} must hold real numbers (int or float), "
-                        f"got dtype {a.dtype}")
-    return a
-
-
-def _float_dtype(*arrays):
-    """float32 stays float32 (float16 too); ints and float64 are computed in float64."""
-    dtype = np.result_type(*arrays)
-    if dtype.kind == "f" and dtype.itemsize <= 4:
-        return np.dtype(np.float32)
-    return np.dtype(np.float64)
-
-
-def _as_boxes(boxes, name, fn, fmt="xyxy", single_ok=False):
+def as_boxes(boxes, name, fn, fmt="xyxy", single_ok=False):
     """Check a set of boxes in format ``fmt``; return it as a float array of shape (N, 4).
 
     An empty array (``[]``) is zero boxes. With ``single_ok`` a single box of shape (4,) is
     accepted too, as one row.
     """
-    a = _as_real_array(boxes, name, fn)
+    a = as_real_array(boxes, name, fn)
     if a.size == 0:
         a = a.reshape(0, 4)
     if single_ok and a.shape == (4,):
@@ -98,7 +79,7 @@ def _as_boxes(boxes, name, fn, fmt="xyxy", single_ok=False):
     if a.ndim != 2 or a.shape[1] != 4:
         single = " or (4,)" if single_ok else ""
         raise ValueError(f"{fn}: {name} must have shape (N, 4){single}, got {a.shape}")
-    a = a.astype(_float_dtype(a))
+    a = a.astype(float_dtype(a))
     bad = ~np.isfinite(a).all(axis=1)
     if bad.any():
         i = int(np.argmax(bad))
@@ -118,9 +99,9 @@ def _as_boxes(boxes, name, fn, fmt="xyxy", single_ok=False):
     return a
 
 
-def _as_scores(scores, n, name, fn):
+def as_scores(scores, n, name, fn):
     """Check ``n`` scores: shape (n,), real numbers, no NaN (a NaN score cannot be ranked)."""
-    s = _as_real_array(scores, name, fn)
+    s = as_real_array(scores, name, fn)
     if s.shape != (n,):
         raise ValueError(f"{fn}: {name} must have shape (N,) = ({n},), one per box, "
                          f"got {s.shape}")
@@ -128,39 +109,6 @@ def _as_scores(scores, n, name, fn):
         raise ValueError(f"{fn}: {name} must not contain NaN (a NaN cannot be ranked), "
                          f"got NaN at index {int(np.argmax(np.isnan(s)))}")
     return s
-
-
-def _check_real(value, name, fn):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{fn}: {name} must be a number, got {type(value).__name__} {value!r}")
-    if np.isnan(value):
-        raise ValueError(f"{fn}: {name} must be a number, got NaN")
-    return float(value)
-
-
-def _check_iou_threshold(value, fn, low_open=False):
-    value = _check_real(value, "iou_threshold", fn)
-    if not (0 < value <= 1 if low_open else 0 <= value <= 1):
-        interval = "(0, 1]" if low_open else "[0, 1]"
-        raise ValueError(f"{fn}: iou_threshold must be in {interval}, got {value}")
-    return value
-
-
-def _is_int(v):
-    return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
-
-
-def _pair(value, name, fn, minimum=1):
-    """An int or a (height, width) pair of ints, each >= ``minimum``, as a tuple of two ints."""
-    if _is_int(value):
-        value = (value, value)
-    if (not isinstance(value, (tuple, list)) or len(value) != 2
-            or not all(_is_int(v) for v in value)):
-        raise TypeError(f"{fn}: {name} must be an int or a pair of ints (height, width), "
-                        f"got {type(value).__name__} {value!r}")
-    if min(value) < minimum:
-        raise ValueError(f"{fn}: {name} must be >= {minimum}, got {value!r}")
-    return int(value[0]), int(value[1])
 
 
 # --------------------------------------------------------------------------------------------
@@ -210,7 +158,7 @@ def box_convert(boxes, in_fmt, out_fmt):
             raise ValueError(f"{fn}: {name} must be one of {BOX_FORMATS}, got {fmt!r} "
                              "(rotated boxes are not supported)")
     single = np.shape(boxes) == (4,)
-    b = _as_boxes(boxes, "boxes", fn, fmt=in_fmt, single_ok=True)
+    b = as_boxes(boxes, "boxes", fn, fmt=in_fmt, single_ok=True)
     out = _from_xyxy(_to_xyxy(b, in_fmt), out_fmt).copy()
     return out[0] if single else out
 
@@ -228,7 +176,7 @@ def box_area(boxes):
     array([6., 0.])
     """
     single = np.shape(boxes) == (4,)
-    b = _as_boxes(boxes, "boxes", "box_area", single_ok=True)
+    b = as_boxes(boxes, "boxes", "box_area", single_ok=True)
     area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
     return area[0] if single else area
 
@@ -269,8 +217,8 @@ def box_iou(boxes1, boxes2):
     >>> box_iou([[0, 0, 2, 2]], [[1, 1, 3, 3], [0, 0, 2, 2], [2, 0, 4, 2]]).round(4)
     array([[0.1429, 1.    , 0.    ]])
     """
-    b1 = _as_boxes(boxes1, "boxes1", "box_iou", single_ok=True)
-    b2 = _as_boxes(boxes2, "boxes2", "box_iou", single_ok=True)
+    b1 = as_boxes(boxes1, "boxes1", "box_iou", single_ok=True)
+    b2 = as_boxes(boxes2, "boxes2", "box_iou", single_ok=True)
     return _iou(b1, b2)
 
 
@@ -297,7 +245,7 @@ def encode_boxes(reference, boxes):
     array([[0.2       , 0.5       , 0.        , 0.69314718]])
     """
     fn = "encode_boxes"
-    r, b = _as_boxes(reference, "reference", fn), _as_boxes(boxes, "boxes", fn)
+    r, b = as_boxes(reference, "reference", fn), as_boxes(boxes, "boxes", fn)
     if len(r) != len(b):
         raise ValueError(f"{fn}: reference and boxes must have the same number of boxes, "
                          f"got {len(r)} and {len(b)}")
@@ -316,8 +264,8 @@ def decode_boxes(reference, deltas):
     array([[ 2.,  0., 12., 20.]])
     """
     fn = "decode_boxes"
-    r = _from_xyxy(_as_boxes(reference, "reference", fn), "cxcywh")
-    d = _as_real_array(deltas, "deltas", fn).astype(r.dtype)
+    r = _from_xyxy(as_boxes(reference, "reference", fn), "cxcywh")
+    d = as_real_array(deltas, "deltas", fn).astype(r.dtype)
     if d.shape != r.shape:
         raise ValueError(f"{fn}: deltas must have shape {r.shape}, one (dx, dy, dw, dh) per "
                          f"reference box, got {d.shape}")
@@ -357,9 +305,9 @@ def nms(boxes, scores, iou_threshold):
     array([0, 2])
     """
     fn = "nms"
-    b = _as_boxes(boxes, "boxes", fn)
-    s = _as_scores(scores, len(b), "scores", fn)
-    iou_threshold = _check_iou_threshold(iou_threshold, fn)
+    b = as_boxes(boxes, "boxes", fn)
+    s = as_scores(scores, len(b), "scores", fn)
+    iou_threshold = check_real(iou_threshold, "iou_threshold", fn, 0, 1)
     suppressed = np.zeros(len(b), dtype=bool)
     keep = []
     for i in _by_decreasing_score(s):
@@ -389,15 +337,15 @@ def batched_nms(boxes, scores, idxs, iou_threshold):
     array([0, 2])
     """
     fn = "batched_nms"
-    b = _as_boxes(boxes, "boxes", fn)
-    s = _as_scores(scores, len(b), "scores", fn)
-    classes = _as_real_array(idxs, "idxs", fn)
+    b = as_boxes(boxes, "boxes", fn)
+    s = as_scores(scores, len(b), "scores", fn)
+    classes = as_real_array(idxs, "idxs", fn)
     if classes.size == 0:  # [] is a float array: no boxes, no classes
         classes = classes.astype(np.int64)
     if classes.shape != (len(b),) or classes.dtype.kind not in "iu":
         raise ValueError(f"{fn}: idxs must be an int array of shape (N,) = ({len(b)},), one "
                          f"class per box, got {classes.dtype} of shape {classes.shape}")
-    iou_threshold = _check_iou_threshold(iou_threshold, fn)
+    iou_threshold = check_real(iou_threshold, "iou_threshold", fn, 0, 1)
     keep = np.zeros(len(b), dtype=bool)
     for c in np.unique(classes):
         members = np.flatnonzero(classes == c)
@@ -447,9 +395,9 @@ def sliding_windows(image_size, window_size, stride=1):
            [2., 0., 5., 3.]])
     """
     fn = "sliding_windows"
-    size = _pair(image_size, "image_size", fn)
-    window = _pair(window_size, "window_size", fn)
-    stride = _pair(stride, "stride", fn)
+    size = pair(image_size, "image_size", fn)
+    window = pair(window_size, "window_size", fn)
+    stride = pair(stride, "stride", fn)
     out_h, out_w = _windows_per_axis(fn, size, window, stride)
     rows, cols = np.divmod(np.arange(out_h * out_w), out_w)
     return _cell_boxes(rows, cols, window, stride)
@@ -485,20 +433,20 @@ def score_map_to_boxes(score_map, threshold, window_size, stride=1, scale=1.0, o
            [ 0.,  4.,  8., 12.]]), array([0.9, 0.7]))
     """
     fn = "score_map_to_boxes"
-    m = _as_real_array(score_map, "score_map", fn)
+    m = as_real_array(score_map, "score_map", fn)
     if m.ndim != 2:
         raise ValueError(f"{fn}: score_map must have shape (H', W'), one image and one class, "
                          f"got {m.shape} (for a network output (N, C, H', W') pass out[n, c])")
-    threshold = _check_real(threshold, "threshold", fn)
-    window = _pair(window_size, "window_size", fn)
-    stride = _pair(stride, "stride", fn)
-    scale = _check_real(scale, "scale", fn)
+    threshold = check_real(threshold, "threshold", fn)
+    window = pair(window_size, "window_size", fn)
+    stride = pair(stride, "stride", fn)
+    scale = check_real(scale, "scale", fn)
     if not 0 < scale < np.inf:
         raise ValueError(f"{fn}: scale must be a positive number, got {scale}")
     if isinstance(offset, (tuple, list)) and len(offset) == 2:
-        offset = (_check_real(offset[0], "offset[0]", fn), _check_real(offset[1], "offset[1]", fn))
+        offset = (check_real(offset[0], "offset[0]", fn), check_real(offset[1], "offset[1]", fn))
     else:
-        offset = (_check_real(offset, "offset", fn),) * 2
+        offset = (check_real(offset, "offset", fn),) * 2
     rows, cols = np.nonzero(m >= threshold)
     return _cell_boxes(rows, cols, window, stride, offset, scale), m[rows, cols]
 
@@ -530,14 +478,14 @@ def image_pyramid(image, scale=0.75, min_size=8):
     [((40, 30), 1.0), ((20, 15), 0.5), ((10, 8), 0.25)]
     """
     fn = "image_pyramid"
-    a = _as_real_array(image, "image", fn)
+    a = as_real_array(image, "image", fn)
     if a.ndim not in (2, 3):
         raise ValueError(f"{fn}: image must have shape (H, W) or (C, H, W), got {a.shape}")
-    scale = _check_real(scale, "scale", fn)
+    scale = check_real(scale, "scale", fn)
     if not 0 < scale < 1:
         raise ValueError(f"{fn}: scale must be between 0 and 1 (each level smaller than the "
                          f"last), got {scale}")
-    min_h, min_w = _pair(min_size, "min_size", fn)
+    min_h, min_w = pair(min_size, "min_size", fn)
     height, width = a.shape[-2:]
     if height < min_h or width < min_w:
         raise ValueError(f"{fn}: the image of height and width {(height, width)} is already "
@@ -545,7 +493,7 @@ def image_pyramid(image, scale=0.75, min_size=8):
                          f"(C, H, W)?)")
     from scipy import ndimage  # imported here so that `import cnn_lib.detection` stays light
 
-    a = a.astype(_float_dtype(a))
+    a = a.astype(float_dtype(a))
     levels = [(a.copy(), 1.0)]
     k = 1
     while True:  # ends: scale**k shrinks towards 0
@@ -611,10 +559,10 @@ def match_detections(pred_boxes, pred_scores, true_boxes, iou_threshold=0.5):
 def _match(pred_boxes, pred_scores, true_boxes, iou_threshold, fn):
     """``match_detections``, its arguments checked under the name ``fn``; returns
     ``(matched, number of true boxes)``."""
-    pred = _as_boxes(pred_boxes, "pred_boxes", fn)
-    scores = _as_scores(pred_scores, len(pred), "pred_scores", fn)
-    true = _as_boxes(true_boxes, "true_boxes", fn)
-    iou_threshold = _check_iou_threshold(iou_threshold, fn, low_open=True)
+    pred = as_boxes(pred_boxes, "pred_boxes", fn)
+    scores = as_scores(pred_scores, len(pred), "pred_scores", fn)
+    true = as_boxes(true_boxes, "true_boxes", fn)
+    iou_threshold = check_real(iou_threshold, "iou_threshold", fn, 0, 1, low_open=True)
     iou = np.nan_to_num(_iou(pred, true), nan=0.0)
     matched = np.full(len(pred), -1, dtype=np.int64)
     taken = np.zeros(len(true), dtype=bool)
@@ -703,11 +651,11 @@ def mask_iou(predicted, target, num_classes):
     array([0.75      , 0.66666667])
     """
     fn = "mask_iou"
-    p, t = _as_real_array(predicted, "predicted", fn), _as_real_array(target, "target", fn)
+    p, t = as_real_array(predicted, "predicted", fn), as_real_array(target, "target", fn)
     if p.shape != t.shape:
         raise ValueError(f"{fn}: predicted and target must have the same shape, got {p.shape} "
                          f"and {t.shape}")
-    if not _is_int(num_classes) or num_classes < 1:
+    if not is_int(num_classes) or num_classes < 1:
         raise ValueError(f"{fn}: num_classes must be a positive int, got {num_classes!r}")
     for name, a in (("predicted", p), ("target", t)):
         if a.dtype.kind == "f" or (a.size and (a.min() < 0 or a.max() >= num_classes)):
@@ -729,10 +677,10 @@ COCO_IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)  # 0.50, 0.55, ..., 0.95 (COCO'
 def _ranked(scores, matched, num_targets, fn):
     """Check the arguments of the AP functions; return ``matched`` (bool) sorted by decreasing
     score (a stable sort: equal scores keep their order) and ``num_targets`` as an int."""
-    s = _as_real_array(scores, "scores", fn).reshape(-1) if np.size(scores) else np.zeros(0)
+    s = as_real_array(scores, "scores", fn).reshape(-1) if np.size(scores) else np.zeros(0)
     if np.ndim(scores) > 1:
         raise ValueError(f"{fn}: scores must have shape (D,), got {np.shape(scores)}")
-    s = _as_scores(s, len(s), "scores", fn)
+    s = as_scores(s, len(s), "scores", fn)
     m = np.asarray(matched)
     if m.size == 0:
         m = m.astype(bool).reshape(0)
@@ -743,7 +691,7 @@ def _ranked(scores, matched, num_targets, fn):
     if m.dtype != bool and not np.isin(m, (0, 1)).all():
         raise ValueError(f"{fn}: matched must hold True/False (or 1/0), got "
                          f"{np.unique(m).tolist()}")
-    if not _is_int(num_targets) or num_targets < 0:
+    if not is_int(num_targets) or num_targets < 0:
         raise ValueError(f"{fn}: num_targets must be an int >= 0 (the number of true boxes), "
                          f"got {num_targets!r}")
     m = m.astype(bool)
@@ -808,7 +756,7 @@ def average_precision(scores, matched, num_targets, recall_points=None):
     """
     fn = "average_precision"
     m, g = _ranked(scores, matched, num_targets, fn)
-    if recall_points is not None and (not _is_int(recall_points) or recall_points < 2):
+    if recall_points is not None and (not is_int(recall_points) or recall_points < 2):
         raise ValueError(f"{fn}: recall_points must be None (all points) or an int >= 2, got "
                          f"{recall_points!r}")
     if g == 0:
@@ -886,14 +834,14 @@ def mean_average_precision(pred_boxes, pred_scores, pred_labels, true_boxes, tru
         raise ValueError(f"{fn}: iou_threshold must be a number or a 1-D sequence of numbers, "
                          f"got {iou_threshold!r}")
     for t in thresholds:
-        _check_iou_threshold(float(t), fn, low_open=True)
+        check_real(float(t), "iou_threshold", fn, 0, 1, low_open=True)
     images = []
     for n in range(lengths[0]):
         where = f"{fn} (image {n})"
-        boxes = _as_boxes(pred_boxes[n], "pred_boxes", where)
-        scores = _as_scores(pred_scores[n], len(boxes), "pred_scores", where)
+        boxes = as_boxes(pred_boxes[n], "pred_boxes", where)
+        scores = as_scores(pred_scores[n], len(boxes), "pred_scores", where)
         labels = _labels(pred_labels[n], len(boxes), "pred_labels", where)
-        truth = _as_boxes(true_boxes[n], "true_boxes", where)
+        truth = as_boxes(true_boxes[n], "true_boxes", where)
         images.append((boxes, scores, labels, truth,
                        _labels(true_labels[n], len(truth), "true_labels", where)))
     classes = np.unique(np.concatenate([np.concatenate([im[2], im[4]]) for im in images]
@@ -917,10 +865,11 @@ def mean_average_precision(pred_boxes, pred_scores, pred_labels, true_boxes, tru
 
 
 def _labels(labels, n, name, fn):
-    a = _as_real_array(labels, name, fn)
+    a = as_real_array(labels, name, fn)
     if a.size == 0:
         a = a.astype(np.int64).reshape(0)
     if a.shape != (n,) or a.dtype.kind not in "iu":
         raise ValueError(f"{fn}: {name} must be an int array of shape ({n},), one class per "
                          f"box, got {a.dtype} of shape {a.shape}")
     return a.astype(np.int64)
+

@@ -13,19 +13,19 @@ an image pyramid. This module holds the steps around the network (it imports PyT
 - :func:`evaluate`: precision and recall at IoU 0.5, and the share of right shapes.
 """
 
-import numbers
-import time
 from typing import NamedTuple
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from cnn_lib import detection
+from cnn_lib import detection, train
+from cnn_lib.checks import check_real
 from cnn_lib.models import WindowDetector
 
 __all__ = [
     "Detections",
+    "check_scenes",
     "detect",
     "detection_loss",
     "evaluate",
@@ -128,7 +128,8 @@ def _levels(images, scale, min_size):
             for level, f in detection.image_pyramid(images, scale, min_size)]
 
 
-def _check_scenes(scenes):
+def check_scenes(scenes):
+    """The images (N, H, W) of ``scenes`` (a ``data.Scenes``), or a TypeError / ValueError."""
     fields = ("images", "boxes", "labels")
     if not all(hasattr(scenes, f) for f in fields):
         raise TypeError(f"scenes must be a cnn_lib.data.Scenes (from make_scenes), got "
@@ -144,48 +145,25 @@ def fit_detector(model, scenes, epochs=15, lr=2e-3, batch_size=32, seed=0, devic
     """Train a :class:`~cnn_lib.models.WindowDetector` on ``scenes`` (from
     ``data.make_scenes``) with Adam: every step takes a batch of scenes and adds up
     :func:`detection_loss` over the levels of their pyramids (0.7 per level, down to 24
-    pixels). Returns a history dict: ``loss`` (mean per epoch), ``seconds``, ``device``."""
+    pixels). The loop is ``train.fit``'s. Returns its history dict: ``loss`` (mean per
+    epoch), ``seconds``, ``device``."""
     _check_model(model)
-    images = _check_scenes(scenes)
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
-    device = torch.device(device) if device else (
-        torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu"))
-    levels = []
-    for x, factor in _levels(images, SCALE, MIN_SIZE):
+    inputs, targets = [], []
+    for x, factor in _levels(check_scenes(scenes), SCALE, MIN_SIZE):
         map_size = ((x.shape[2] - 16) // 2 + 1, (x.shape[3] - 16) // 2 + 1)
-        targets = [level_targets(b, lab, map_size, factor)
-                   for b, lab in zip(scenes.boxes, scenes.labels)]
-        levels.append([x] + [torch.as_tensor(np.stack(t)) for t in zip(*targets)])
-    torch.manual_seed(seed)
-    model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    history = {"loss": [], "seconds": 0.0, "device": str(device)}
-    epoch_range = range(int(epochs))
-    if progress:
-        from tqdm.auto import tqdm
-
-        epoch_range = tqdm(epoch_range, desc="training", unit="epoch")
-    start = time.perf_counter()
-    for _ in epoch_range:
-        model.train()
-        order, losses = torch.randperm(len(images)), []
-        for i in range(0, len(images), batch_size):
-            batch = order[i:i + batch_size]
-            loss = sum(detection_loss(model(x[batch].to(device)),
-                                      *(t[batch].to(device) for t in targets))
-                       for x, *targets in levels)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-        history["loss"].append(float(np.mean(losses)))
-        if progress:
-            epoch_range.set_postfix(loss=f"{history['loss'][-1]:.3f}")
-    history["seconds"] = time.perf_counter() - start
+        per_image = [level_targets(b, lab, map_size, factor)
+                     for b, lab in zip(scenes.boxes, scenes.labels)]
+        inputs.append(x)
+        targets.append([torch.as_tensor(np.stack(t)) for t in zip(*per_image)])
+    history = train.fit(model, inputs, targets, epochs, lr, batch_size, seed=seed,
+                        device=device, progress=progress, loss_fn=_pyramid_loss)
     model.eval()
     return history
+
+
+def _pyramid_loss(model, inputs, targets):
+    """:func:`detection_loss` of a batch of scenes, added up over their pyramid levels."""
+    return sum(detection_loss(model(x), *t) for x, t in zip(inputs, targets))
 
 
 def score_maps(model, image):
@@ -214,9 +192,7 @@ def detect(model, image, threshold=0.5, iou_threshold=0.3):
     (its central box moved by its predicted offsets, mapped back to the image's pixels); NMS
     with ``iou_threshold`` then keeps the best of overlapping boxes. Returns
     :class:`Detections`."""
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not (
-            0 <= threshold <= 1):
-        raise ValueError(f"threshold must be a number in [0, 1], got {threshold!r}")
+    check_real(threshold, "threshold", low=0, high=1)
     boxes, scores, labels = [], [], []
     for probabilities, offsets, factor in score_maps(model, image):
         score = 1 - probabilities[0]
@@ -234,7 +210,7 @@ def evaluate(model, scenes, threshold=0.5, iou_threshold=0.5, nms_threshold=0.3)
     """Detect on every scene (:func:`detect` with ``threshold`` and ``nms_threshold``) and
     compare with the true boxes: returns (``detection.PrecisionRecall`` at ``iou_threshold``,
     the fraction of the true positives whose shape is right)."""
-    images = _check_scenes(scenes)
+    images = check_scenes(scenes)
     found = [detect(model, image, threshold, nms_threshold) for image in images]
     result = detection.precision_recall_over_images(
         [d.boxes for d in found], [d.scores for d in found], list(scenes.boxes), iou_threshold)

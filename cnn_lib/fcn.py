@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnn_lib._checks import check_int
+from cnn_lib.checks import check_int
 
 __all__ = ["FCN", "BilinearUpsampling", "bilinear_kernel", "bilinear_upsampling"]
 
@@ -89,7 +89,7 @@ class FCN(nn.Module):
     def __init__(self, in_channels=1, num_classes=4, width=8):
         super().__init__()
         c = check_int(width, "width")
-        n = check_int(num_classes, "num_classes", 2)
+        n = check_int(num_classes, "num_classes", low=2)
 
         def conv(c_in, c_out):
             return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out),

@@ -14,13 +14,12 @@ weight layouts follow ``torch.nn``, so weights can be copied from a PyTorch mode
 - :func:`fit`: a training loop like ``cnn_lib.train.fit``; :func:`accuracy`
 """
 
-import numbers
 import time
 
 import numpy as np
 
 from cnn_lib import scratch
-from cnn_lib._checks import check_int
+from cnn_lib.checks import check_int, check_real
 from cnn_lib.scratch.fast_conv import conv2d_backward_fast
 
 __all__ = [
@@ -43,7 +42,7 @@ def _rng(rng):
         return np.random.default_rng()
     if isinstance(rng, np.random.Generator):
         return rng
-    return np.random.default_rng(check_int(rng, "rng seed", 0))
+    return np.random.default_rng(check_int(rng, "rng seed", low=0))
 
 
 class Layer:
@@ -219,8 +218,7 @@ class SGD:
         if not isinstance(model, Sequential):
             raise TypeError(f"model must be a cnn_lib.layers.Sequential, "
                             f"got {type(model).__name__}")
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
-            raise ValueError(f"lr must be a positive number, got {lr!r}")
+        check_real(lr, "lr", low=0, low_open=True)
         self.model, self.lr = model, float(lr)
         self.momentum, self.weight_decay = float(momentum), float(weight_decay)
         self.velocity = {}
@@ -254,7 +252,7 @@ def fit(model, X, y, epochs=10, lr=0.05, momentum=0.9, weight_decay=0.0, batch_s
     if X.ndim < 2 or y.shape != (len(X),):
         raise ValueError(f"X must be (N, ...) and y (N,), got {X.shape} and {y.shape}")
     epochs, batch_size = check_int(epochs, "epochs"), check_int(batch_size, "batch_size")
-    rng = np.random.default_rng(check_int(seed, "seed", 0))
+    rng = np.random.default_rng(check_int(seed, "seed", low=0))
     optimizer = SGD(model, lr, momentum, weight_decay)
     history = {"loss": [], "train_accuracy": [], "seconds": 0.0}
     start = time.perf_counter()

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from cnn_lib import arithmetic
-from cnn_lib._checks import check_int
+from cnn_lib.checks import check_int, pair
 from cnn_lib.models import VGG16, BasicBlock, Inception, summary
 
 __all__ = [
@@ -41,12 +41,8 @@ _NAMES = {"Conv2d": "conv", "ConvTranspose2d": "up-conv", "MaxPool2d": "max pool
           "Flatten": "flatten", "Identity": "identity", "AdaptiveAvgPool2d": "adaptive avg pool"}
 
 
-def _pair(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-
-
-def _size_text(pair):
-    h, w = _pair(pair)
+def _size_text(size):
+    h, w = pair(size, "size")
     return f"{h}×{w}"
 
 
@@ -68,7 +64,7 @@ def layer_label(module):
     if kernel is None:
         return name
     text = f"{name} {_size_text(kernel)}"
-    stride = _pair(getattr(module, "stride", 1) or kernel)
+    stride = pair(getattr(module, "stride", 1) or kernel, "stride")
     if stride != (1, 1):
         text += f", stride {stride[0] if stride[0] == stride[1] else _size_text(stride)}"
     return text

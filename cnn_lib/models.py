@@ -24,7 +24,7 @@ import functools
 import torch
 from torch import nn
 
-from cnn_lib._checks import check_int
+from cnn_lib.checks import check_int
 
 __all__ = [
     "AlexNet",
@@ -401,7 +401,7 @@ class ResidualStack(nn.Module):
     def __init__(self, blocks, residual=True, channels=16, size=8, num_classes=10,
                  batch_norm=False):
         super().__init__()
-        blocks = check_int(blocks, "blocks", 0)
+        blocks = check_int(blocks, "blocks", low=0)
         channels, size = check_int(channels, "channels"), check_int(size, "size")
         self.stem = nn.Sequential(*_conv3x3(1, channels, batch_norm), nn.ReLU())
         self.blocks = nn.Sequential(*[_TwoConvs(channels, bool(residual), bool(batch_norm))
@@ -435,7 +435,7 @@ class WindowDetector(nn.Module):
 
     def __init__(self, num_classes=4, channels=16, hidden=64):
         super().__init__()
-        self.num_classes = check_int(num_classes, "num_classes", 2)
+        self.num_classes = check_int(num_classes, "num_classes", low=2)
         channels = check_int(channels, "channels")
         self.features = nn.Sequential(
             nn.Conv2d(1, channels, 5), nn.ReLU(), nn.MaxPool2d(2),
@@ -478,7 +478,7 @@ class UNet(nn.Module):
         self.merge2 = block(4 * c if self.skip else 2 * c, 2 * c)
         self.up1 = nn.ConvTranspose2d(2 * c, c, 2, stride=2)
         self.merge1 = block(2 * c if self.skip else c, c)
-        self.head = nn.Conv2d(c, check_int(num_classes, "num_classes", 2), 1)
+        self.head = nn.Conv2d(c, check_int(num_classes, "num_classes", low=2), 1)
 
     def forward(self, x):
         if x.shape[-1] % 4 or x.shape[-2] % 4:

@@ -15,7 +15,7 @@ Every function returns the matplotlib object it drew (an ``Axes``, a ``Figure`` 
 
 import re
 from html import escape
-from numbers import Integral, Real
+from numbers import Real
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -24,6 +24,8 @@ from matplotlib import colors as _colors
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import NullLocator
 
+from . import checks
+from .checks import check_int
 from .house_style import (  # noqa: F401  (the house style is part of cnn_lib.plot's API)
     COLUMN_PX,
     MIN_TEXT_PX,
@@ -54,24 +56,10 @@ MATRIX_CMAP = "Blues"
 
 
 # --------------------------------------------------------------------------- helpers
-def _as_real_array(x, name, ndim=None):
-    """``x`` as a float ndarray, or a TypeError / ValueError naming ``name``."""
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__} {x!r:.60}")
-    try:
-        a = np.asarray(x)
-    except Exception as err:  # ragged lists and the like
-        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from err
-    if a.dtype == bool:
-        a = a.astype(float)
-    if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
-        raise TypeError(f"{name} must hold real numbers, got an array of dtype {a.dtype}")
-    if ndim is not None and a.ndim not in np.atleast_1d(ndim):
-        want = " or ".join(f"{d}-D" for d in np.atleast_1d(ndim))
-        raise ValueError(f"{name} must be a {want} array, got shape {a.shape} ({a.ndim}-D)")
-    if a.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {a.shape}")
-    return a.astype(float)
+def as_real_array(x, name, fn=None, ndim=None):
+    """``x`` as a float array to draw (bools as 0 and 1), not empty, with ``ndim`` dimensions
+    when given: ``checks.as_real_array`` (TypeError / ValueError naming ``name``)."""
+    return checks.as_real_array(x, name, fn, ndim, bool_ok=True, empty_ok=False).astype(float)
 
 
 def _is_signed(a):
@@ -85,16 +73,9 @@ def _symmetric_limit(a):
     return vmax if vmax > 0 else 1.0
 
 
-def _check_int(value, name, minimum=None):
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def _formatter(a, fmt):
-    """A function value -> cell text: ints without decimals, floats rounded to 2 places."""
+def formatter(a, fmt):
+    """The function that writes a value of ``a`` in its cell: ints without decimals, other
+    values rounded to 2 places, or ``fmt`` (e.g. ``".1f"``) when given."""
     if fmt is not None:
         if not isinstance(fmt, str):
             raise TypeError(f"fmt must be a format string such as '.2f' or '{{:.2f}}', got {fmt!r}")
@@ -119,6 +100,41 @@ def _text_color(rgba):
 
 
 # --------------------------------------------------------------------------- matrices
+def _check_highlight(highlight, H, W):
+    """``highlight`` as ints (row, col, height, width) of a window inside an H x W matrix."""
+    if not isinstance(highlight, (tuple, list)) or len(highlight) != 4:
+        raise TypeError(
+            f"highlight must be a tuple (row, col, height, width), got {highlight!r}")
+    names = ("row", "col", "height", "width")
+    r, c, h, w = (check_int(v, f"highlight {n}", low=None)
+                  for v, n in zip(highlight, names))
+    if h < 1 or w < 1:
+        raise ValueError(f"highlight height and width must be >= 1, got {h} x {w}")
+    if r < 0 or c < 0 or r + h > H or c + w > W:
+        raise ValueError(
+            f"highlight={tuple(highlight)!r} covers rows {r}..{r + h - 1} and columns "
+            f"{c}..{c + w - 1}, outside the {H}x{W} matrix A (rows 0..{H - 1}, "
+            f"columns 0..{W - 1})")
+    return r, c, h, w
+
+
+def _write_numbers(ax, A, text_of, fontsize, cmap, norm):
+    """Each finite value of ``A`` written in its cell, dark or light to stand out from it."""
+    for (i, j), v in np.ndenumerate(A):
+        if np.isfinite(v):
+            ax.text(j, i, text_of(v), ha="center", va="center", fontsize=fontsize,
+                    color=_text_color(cmap(norm(v))))
+
+
+def _draw_grid(ax, H, W):
+    """Cell borders as two line collections (much faster to draw than a grid of ticks)."""
+    ax.set_axis_off()
+    ax.xaxis.set_major_locator(NullLocator())  # no ticks to lay out when placing the title
+    ax.yaxis.set_major_locator(NullLocator())
+    ax.vlines(np.arange(-0.5, W, 1), -0.5, H - 0.5, color="0.55", linewidth=0.8, clip_on=False)
+    ax.hlines(np.arange(-0.5, H, 1), -0.5, W - 0.5, color="0.55", linewidth=0.8, clip_on=False)
+
+
 def show_matrix(A, ax=None, title=None, highlight=None, fmt=None, cmap=None, fontsize=None,
                 colorbar=False):
     """Draw a small matrix as a grid of coloured cells with its numbers written in them.
@@ -146,21 +162,10 @@ def show_matrix(A, ax=None, title=None, highlight=None, fmt=None, cmap=None, fon
     -------
     matplotlib.axes.Axes
     """
-    A = _as_real_array(A, "A", ndim=2)
+    A = as_real_array(A, "A", ndim=2)
     H, W = A.shape
     if highlight is not None:
-        if not isinstance(highlight, (tuple, list)) or len(highlight) != 4:
-            raise TypeError(
-                f"highlight must be a tuple (row, col, height, width), got {highlight!r}")
-        names = ("row", "col", "height", "width")
-        r, c, h, w = (_check_int(v, f"highlight {n}") for v, n in zip(highlight, names))
-        if h < 1 or w < 1:
-            raise ValueError(f"highlight height and width must be >= 1, got {h} x {w}")
-        if r < 0 or c < 0 or r + h > H or c + w > W:
-            raise ValueError(
-                f"highlight={tuple(highlight)!r} covers rows {r}..{r + h - 1} and columns "
-                f"{c}..{c + w - 1}, outside the {H}x{W} matrix A (rows 0..{H - 1}, "
-                f"columns 0..{W - 1})")
+        r, c, h, w = _check_highlight(highlight, H, W)
     if fontsize is not None and (isinstance(fontsize, bool) or not isinstance(fontsize, Real)
                                  or fontsize <= 0):
         raise ValueError(f"fontsize must be a positive number, got {fontsize!r}")
@@ -187,24 +192,10 @@ def show_matrix(A, ax=None, title=None, highlight=None, fmt=None, cmap=None, fon
     masked = np.ma.masked_invalid(A)
     im = ax.imshow(masked, cmap=cmap, norm=norm, interpolation="nearest")
 
-    text_of = _formatter(A, fmt)
     if fontsize is None:
         fontsize = float(np.clip(15 - 0.8 * max(H, W), 8, 12))  # >= 8 pt: 11 px at 100 dpi
-    for i in range(H):
-        for j in range(W):
-            v = A[i, j]
-            if not np.isfinite(v):
-                continue
-            ax.text(j, i, text_of(v), ha="center", va="center", fontsize=fontsize,
-                    color=_text_color(cmap(norm(v))))
-
-    # cell borders
-    # cell borders as two line collections (much faster to draw than a grid of ticks)
-    ax.set_axis_off()
-    ax.xaxis.set_major_locator(NullLocator())  # no ticks to lay out when placing the title
-    ax.yaxis.set_major_locator(NullLocator())
-    ax.vlines(np.arange(-0.5, W, 1), -0.5, H - 0.5, color="0.55", linewidth=0.8, clip_on=False)
-    ax.hlines(np.arange(-0.5, H, 1), -0.5, W - 0.5, color="0.55", linewidth=0.8, clip_on=False)
+    _write_numbers(ax, A, formatter(A, fmt), fontsize, cmap, norm)
+    _draw_grid(ax, H, W)
 
     if highlight is not None:
         ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor=HIGHLIGHT_COLOR,
@@ -221,7 +212,7 @@ def _image_list(images, name="images"):
     """A list of 2-D float arrays from a list of 2-D arrays or an (N,H,W) / (N,1,H,W) array."""
     if isinstance(images, np.ndarray):
         if images.ndim == 2:
-            return [_as_real_array(images, name, ndim=2)]
+            return [as_real_array(images, name, ndim=2)]
         if images.ndim == 4:
             if images.shape[1] != 1:
                 raise ValueError(
@@ -230,14 +221,14 @@ def _image_list(images, name="images"):
         if images.ndim != 3:
             raise ValueError(f"{name} must be a list of 2-D arrays or an array of shape "
                              f"(N, H, W) or (N, 1, H, W), got shape {images.shape}")
-        return [_as_real_array(im, f"{name}[{i}]", ndim=2) for i, im in enumerate(images)]
+        return [as_real_array(im, f"{name}[{i}]", ndim=2) for i, im in enumerate(images)]
     if not isinstance(images, (list, tuple)):
         raise TypeError(f"{name} must be a list of 2-D arrays or an ndarray, "
                         f"got {type(images).__name__}")
     if len(images) == 0:
         raise ValueError(f"{name} must hold at least one image, "
                          f"got an empty {type(images).__name__}")
-    return [_as_real_array(im, f"{name}[{i}]", ndim=2) for i, im in enumerate(images)]
+    return [as_real_array(im, f"{name}[{i}]", ndim=2) for i, im in enumerate(images)]
 
 
 def show_images(images, titles=None, ncols=None, cmap="gray", suptitle=None, signed=None,
@@ -277,7 +268,7 @@ def show_images(images, titles=None, ncols=None, cmap="gray", suptitle=None, sig
                              f"for {n} images")
     if ncols is None:
         ncols = min(n, 4)
-    ncols = _check_int(ncols, "ncols", minimum=1)
+    ncols = check_int(ncols, "ncols")
     ncols = min(ncols, n)
     if signed not in (None, True, False):
         raise TypeError(f"signed must be True, False or None, got {signed!r}")
@@ -327,7 +318,7 @@ def show_kernels(weight, suptitle="Kernels (rows: output channels, columns: inpu
     ``weight`` has shape (out_channels, in_channels, kH, kW) (a 2-D kernel is also accepted).
     Other keyword arguments go to :func:`show_images`. Returns the Figure.
     """
-    w = _as_real_array(weight, "weight", ndim=(2, 4))
+    w = as_real_array(weight, "weight", ndim=(2, 4))
     if w.ndim == 2:
         w = w[None, None]
     n_out, n_in = w.shape[:2]
@@ -345,7 +336,7 @@ def show_feature_maps(maps, suptitle="Feature maps", **kwargs):
 
     Other keyword arguments go to :func:`show_images`. Returns the Figure.
     """
-    m = _as_real_array(maps, "maps", ndim=(2, 3, 4))
+    m = as_real_array(maps, "maps", ndim=(2, 3, 4))
     if m.ndim == 4:
         if m.shape[0] != 1:
             raise ValueError(f"maps as a 4-D array must hold one sample, shape (1, C, H, W), "
@@ -367,7 +358,7 @@ def _window_steps(X, K, stride=1):
     return corners, (out_h, out_w)
 
 
-def _draw_step(axes, X, K, r, c, output, out_index):
+def draw_step(axes, X, K, r, c, output, out_index):
     """Draw one step of a sliding window on three Axes: input, products, output so far.
 
     ``(r, c)`` is the window's top-left corner; ``output`` holds NaN where nothing is computed
@@ -378,13 +369,13 @@ def _draw_step(axes, X, K, r, c, output, out_index):
     window = X[r:r + kh, c:c + kw]
     products = window * K
     total = products.sum()
-    text_x, text_k = _formatter(X, None), _formatter(K, None)
+    text_x, text_k = formatter(X, None), formatter(K, None)
     for ax in axes:  # remove what the last step drew (cheaper than ax.clear())
         for artist in [*ax.images, *ax.texts, *ax.patches, *ax.collections]:
             artist.remove()
     show_matrix(X, ax=axes[0], title="input X", highlight=(r, c, kh, kw))
     show_matrix(products, ax=axes[1], fontsize=8,
-                title=f"window × K, sum = {_formatter(products, None)(total)}")
+                title=f"window × K, sum = {formatter(products, None)(total)}")
     for t, x, k in zip(axes[1].texts, window.flat, K.flat):
         t.set_text(f"{text_x(x)}×{text_k(k)}")
     i, j = out_index
@@ -413,14 +404,14 @@ def sliding_window_animation(X, K, interval=600, stride=1):
         Its figure is closed, so a notebook shows only what you display, e.g.
         ``animation_html(anim)``.
     """
-    X = _as_real_array(X, "X", ndim=2)
-    K = _as_real_array(K, "K", ndim=2)
+    X = as_real_array(X, "X", ndim=2)
+    K = as_real_array(K, "K", ndim=2)
     if K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
         raise ValueError(f"K (shape {K.shape}) must fit inside X (shape {X.shape})")
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(K))):
         raise ValueError("X and K must hold finite numbers (no NaN or inf)")
-    interval = _check_int(interval, "interval", minimum=1)
-    stride = _check_int(stride, "stride", minimum=1)
+    interval = check_int(interval, "interval")
+    stride = check_int(stride, "stride")
     corners, out_shape = _window_steps(X, K, stride)
     kh, kw = K.shape
     output = np.full(out_shape, np.nan)
@@ -434,7 +425,7 @@ def sliding_window_animation(X, K, interval=600, stride=1):
         r, c = corners[frame]
         output.flat[frame] = float((X[r:r + kh, c:c + kw] * K).sum())
         output.flat[frame + 1:] = np.nan
-        _draw_step(axes, X, K, r, c, output, divmod(frame, out_shape[1]))
+        draw_step(axes, X, K, r, c, output, divmod(frame, out_shape[1]))
         return []
 
     anim = _animation.FuncAnimation(fig, draw, frames=len(corners), interval=interval,
@@ -466,7 +457,7 @@ def draw_boxes(ax, boxes, labels=None, color=HIGHLIGHT_COLOR, linestyle="-", lin
     centres it on (c, r), hence the half-pixel shift. Returns ``ax``."""
     if not isinstance(boxes, (str, bytes)) and np.size(boxes) == 0:
         return ax  # no boxes: nothing to draw
-    boxes = _as_real_array(boxes, "boxes")
+    boxes = as_real_array(boxes, "boxes")
     if boxes.ndim != 2 or boxes.shape[1] != 4:
         raise ValueError(f"boxes must have shape (N, 4) in 'xyxy' format, got {boxes.shape}")
     if labels is not None and len(labels) != len(boxes):

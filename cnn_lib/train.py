@@ -2,15 +2,19 @@
 
 A plain loop: shuffle, cut into mini-batches, cross-entropy loss, backward, optimizer step. It
 runs on a GPU when one is present and on the CPU otherwise, keeps a history of the loss and the
-accuracies per epoch, and can show a progress bar (tqdm). Importing this module imports PyTorch.
+accuracies per epoch, and can show a progress bar (tqdm). It is the book's one PyTorch training
+loop: with its ``loss_fn`` hook it also trains chapter 6's detectors
+(``detector.fit_detector``, ``anchor_detector.fit_anchor_detector``); ``layers.fit`` is its
+NumPy twin. Importing this module imports PyTorch.
 """
 
-import numbers
 import time
 
 import numpy as np
 import torch
 from torch import nn
+
+from cnn_lib.checks import check_int, check_real
 
 __all__ = ["OPTIMIZERS", "accuracy", "default_device", "fit", "plot_history", "predict",
            "spread"]
@@ -80,9 +84,51 @@ def _optimizer(name, parameters, lr, momentum, weight_decay):
     raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {name!r}")
 
 
+class _CrossEntropy:
+    """``fit``'s default loss: the cross-entropy of ``model(xb)`` against the classes ``yb``,
+    counting the right predictions on the way (the epoch's training accuracy, for free)."""
+
+    def __init__(self):
+        self.loss, self.correct, self.total = nn.CrossEntropyLoss(), 0, 0
+
+    def __call__(self, model, xb, yb):
+        scores = model(xb)
+        self.correct += (scores.argmax(dim=1) == yb).sum().item()
+        self.total += yb.numel()  # examples, or pixels for masks
+        return self.loss(scores, yb)
+
+    def accuracy(self):
+        """The accuracy since the last call, then start counting again."""
+        value, self.correct, self.total = self.correct / self.total, 0, 0
+        return value
+
+
+def _take(data, index, device):
+    """``data[index]`` on ``device``, where ``data`` is a tensor or a (nested) list of them."""
+    if isinstance(data, (list, tuple)):
+        return [_take(d, index, device) for d in data]
+    return data[index].to(device)
+
+
+def _examples(data, name):
+    """The number of examples (first axis) of a tensor or of a (nested) list of tensors, all
+    the same; anything else is refused."""
+    if isinstance(data, (list, tuple)) and data:
+        sizes = {_examples(d, name) for d in data}
+        if len(sizes) == 1:
+            return sizes.pop()
+        raise ValueError(f"{name}: every tensor must hold the same number of examples, got "
+                         f"{sorted(sizes)}")
+    if not isinstance(data, torch.Tensor) or data.ndim == 0:
+        raise TypeError(f"{name} must be a tensor (examples first) or a list of them, got "
+                        f"{type(data).__name__}")
+    return len(data)
+
+
 def fit(model, X, y, epochs=10, lr=1e-3, batch_size=64, optimizer="adam", momentum=0.9,
-        weight_decay=0.0, X_val=None, y_val=None, seed=0, device=None, progress=False):
-    """Train ``model`` on (X, y) with mini-batches and the cross-entropy loss.
+        weight_decay=0.0, X_val=None, y_val=None, seed=0, device=None, progress=False,
+        loss_fn=None, metrics=None):
+    """Train ``model`` on (X, y) with mini-batches: the one PyTorch training loop of the book.
 
     Args:
         model: a ``torch.nn.Module`` mapping (N, ...) inputs to (N, classes) scores.
@@ -94,64 +140,81 @@ def fit(model, X, y, epochs=10, lr=1e-3, batch_size=64, optimizer="adam", moment
         seed: seeds the shuffling (and PyTorch's generator) so that a run can be repeated.
         device: where to train; default :func:`default_device` (a GPU if there is one).
         progress: show a tqdm progress bar over the epochs.
+        loss_fn: ``None``, the cross-entropy of ``model(X[batch])`` against ``y[batch]``; or
+            a function ``loss_fn(model, X[batch], y[batch])`` that returns the batch's mean
+            loss, for models that are not plain classifiers (chapter 6's detectors). Then
+            ``X`` and ``y`` are tensors, or lists of tensors, with the examples first; each
+            is cut into the same batches.
+        metrics: optional dict name -> function(model) -> float, called after every epoch
+            (``history[name]`` lists the values).
 
     Returns:
-        dict with lists ``loss`` (mean training loss per epoch), ``train_accuracy`` and
-        ``val_accuracy`` (per epoch; empty without validation data), and ``seconds`` (the
-        training time) and ``device`` (where it ran). The model is trained in place and left
-        on ``device``.
+        dict with lists ``loss`` (mean training loss per epoch), ``train_accuracy`` (per
+        epoch; empty with a ``loss_fn``) and ``val_accuracy`` (per epoch; empty without
+        validation data), one list per metric, and ``seconds`` (the training time) and
+        ``device`` (where it ran). The model is trained in place and left on ``device``.
     """
     _check_model(model)
-    X = _inputs(X)
-    y = _labels(y, len(X))
-    validate = X_val is not None or y_val is not None
-    if validate:
+    if loss_fn is None:
+        X = _inputs(X)
+        y = _labels(y, len(X))
+        loss_fn = _CrossEntropy()
+    elif not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a function (model, X_batch, y_batch) -> loss, got "
+                        f"{type(loss_fn).__name__}")
+    elif _examples(X, "X") != _examples(y, "y"):
+        raise ValueError(f"X and y must hold the same number of examples, got "
+                         f"{_examples(X, 'X')} and {_examples(y, 'y')}")
+    if metrics is not None and not (isinstance(metrics, dict)
+                                    and all(callable(f) for f in metrics.values())):
+        raise TypeError(f"metrics must be a dict name -> function(model), got {metrics!r}")
+    metrics = dict(metrics or {})
+    if X_val is not None or y_val is not None:
         X_val = _inputs(X_val, "X_val")
         y_val = _labels(y_val, len(X_val), "y_val")
-    for name, value, minimum in (("epochs", epochs, 1), ("batch_size", batch_size, 1),
-                                 ("seed", seed, 0)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-            raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+        metrics = {"val_accuracy": lambda m: accuracy(m, X_val, y_val), **metrics}
+    epochs, batch_size = check_int(epochs, "epochs"), check_int(batch_size, "batch_size")
+    seed = check_int(seed, "seed", low=0)
+    check_real(lr, "lr", low=0, low_open=True)
     device = default_device() if device is None else torch.device(device)
     torch.manual_seed(seed)
     shuffle = torch.Generator().manual_seed(seed)
     model.to(device)
     opt = _optimizer(optimizer, model.parameters(), lr, momentum, weight_decay)
-    loss_fn = nn.CrossEntropyLoss()
-    history = {"loss": [], "train_accuracy": [], "val_accuracy": [], "seconds": 0.0,
-               "device": str(device)}
-    epochs_iter = range(int(epochs))
+    history = {"loss": [], "train_accuracy": [], "val_accuracy": [], **{k: [] for k in metrics},
+               "seconds": 0.0, "device": str(device)}
+    epochs_iter = range(epochs)
     if progress:
         from tqdm.auto import tqdm
 
         epochs_iter = tqdm(epochs_iter, desc="training", unit="epoch")
     start = time.perf_counter()
     for _ in epochs_iter:
-        model.train()
-        order = torch.randperm(len(X), generator=shuffle)
-        total, correct, loss_sum, examples = 0, 0, 0.0, 0
-        for i in range(0, len(X), batch_size):
-            batch = order[i:i + batch_size]
-            xb, yb = X[batch].to(device), y[batch].to(device)
-            scores = model(xb)
-            loss = loss_fn(scores, yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            loss_sum += loss.item() * len(batch)
-            examples += len(batch)
-            correct += (scores.argmax(dim=1) == yb).sum().item()
-            total += yb.numel()  # examples, or pixels for masks
-        history["loss"].append(loss_sum / examples)
-        history["train_accuracy"].append(correct / total)
-        if validate:
-            history["val_accuracy"].append(accuracy(model, X_val, y_val))
+        order = torch.randperm(_examples(X, "X"), generator=shuffle)
+        history["loss"].append(_train_epoch(model, X, y, loss_fn, opt, order, batch_size,
+                                            device))
+        if isinstance(loss_fn, _CrossEntropy):
+            history["train_accuracy"].append(loss_fn.accuracy())
+        for name, metric in metrics.items():
+            history[name].append(metric(model))
         if progress:
             epochs_iter.set_postfix(loss=f"{history['loss'][-1]:.3f}")
     history["seconds"] = time.perf_counter() - start
     return history
+
+
+def _train_epoch(model, X, y, loss_fn, opt, order, batch_size, device):
+    """One pass over the examples in the order ``order``, a step per batch: the mean loss."""
+    model.train()
+    loss_sum = 0.0
+    for i in range(0, len(order), batch_size):
+        batch = order[i:i + batch_size]
+        loss = loss_fn(model, _take(X, batch, device), _take(y, batch, device))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        loss_sum += loss.item() * len(batch)
+    return loss_sum / len(order)
 
 
 def spread(values, fmt=".2f"):

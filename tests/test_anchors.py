@@ -149,7 +149,7 @@ BAD_CALLS = [
     (lambda: anchors.anchor_shapes(8, "wide"), TypeError,
      r"anchor_shapes: aspect_ratios must be a number or a sequence"),
     (lambda: anchors.generate_anchors((2, 0), 4, 8), ValueError,
-     r"generate_anchors: feature_size must be >= 1"),
+     r"generate_anchors: feature_size\[1\] must be an int >= 1"),
     (lambda: anchors.generate_anchors(2, [4, 8], 8), ValueError,
      r"generate_anchors: stride must be one positive number"),
     (lambda: anchors.label_anchors([[0, 0, 1, 1]], [[0, 0, 1, 1]], [0]), ValueError,

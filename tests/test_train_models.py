@@ -72,6 +72,34 @@ def test_fit_learns_reproducibly_and_reports():
     assert train.predict(model, X).shape == (200,) and first["seconds"] > 0
 
 
+def test_fit_with_a_loss_fn_and_metrics_trains_on_lists_of_tensors():
+    """The hooks the detectors use: inputs and targets as lists of tensors cut into the same
+    batches, a loss_fn(model, X_batch, y_batch), and metrics after every epoch. With the
+    cross-entropy as loss_fn, the run is the default run, step for step."""
+    rng = np.random.default_rng(0)
+    X = torch.as_tensor(rng.normal(size=(60, 1, 2, 2)), dtype=torch.float32)
+    y = (X[:, 0, 0, 0] > 0).long()
+    batches = []
+
+    def loss_fn(model, xs, ys):
+        batches.append(len(xs[0]))
+        assert len(xs) == 2 and torch.equal(xs[0], xs[1]) and len(ys[0]) == len(xs[0])
+        return torch.nn.functional.cross_entropy(model(xs[0]), ys[0])
+
+    runs = []
+    for hooks in (dict(), dict(loss_fn=loss_fn, metrics={"w": lambda m: 1.5})):
+        torch.manual_seed(3)
+        model = models.MLP(4, (6,), 2)
+        args = (X, y) if not hooks else ([X, X], [y])
+        runs.append(train.fit(model, *args, epochs=3, batch_size=25, lr=0.05, device="cpu",
+                              **hooks))
+    plain, hooked = runs
+    assert hooked["loss"] == plain["loss"]
+    assert batches == [25, 25, 10] * 3
+    assert hooked["w"] == [1.5] * 3 and hooked["train_accuracy"] == []
+    assert len(plain["train_accuracy"]) == 3 and "w" not in plain
+
+
 @pytest.mark.parametrize("optimizer", train.OPTIMIZERS)
 def test_every_optimizer_lowers_the_loss(optimizer):
     rng = np.random.default_rng(1)
@@ -94,7 +122,16 @@ def test_plot_history():
 @pytest.mark.parametrize("kwargs, error, words", [
     (dict(model="mlp"), TypeError, "torch.nn.Module"),
     (dict(epochs=0), ValueError, "epochs must be an int >= 1"),
-    (dict(lr=-1), ValueError, "lr must be a positive number"),
+    (dict(epochs=1.5), TypeError, "epochs must be an int, got float"),
+    (dict(seed="0"), TypeError, "seed must be an int"),
+    (dict(lr=-1), ValueError, "lr must be > 0, got -1"),
+    (dict(lr="fast"), TypeError, "lr must be a number"),
+    (dict(loss_fn="mse"), TypeError, "loss_fn must be a function"),
+    (dict(metrics=["accuracy"]), TypeError, "metrics must be a dict name -> function"),
+    (dict(X=[torch.zeros(4, 2)], y=[torch.zeros(3)], loss_fn=lambda m, x, y: 0), ValueError,
+     "same number of examples, got 4 and 3"),
+    (dict(X=[np.zeros((4, 2))], y=[torch.zeros(4)], loss_fn=lambda m, x, y: 0), TypeError,
+     "X must be a tensor"),
     (dict(optimizer="rmsprop"), ValueError, "optimizer must be one of"),
     (dict(y=np.zeros(3, dtype=np.int64)), ValueError, "y must hold one integer class"),
     (dict(X=np.array([["a"]])), TypeError, "X must be an array of numbers"),

@@ -136,8 +136,10 @@ def test_cells_print_decimals_unless_the_values_are_whole():
     scaled = pw.pooling_shift_update(digit / 16, "max", 2, 2, 1)
     assert pw._number_format(scaled) == ".1f"
     assert pw._number_format(pw.pooling_shift_update(digit, "average", 2, 2, 1)) == ".1f"
-    # cells of 24 pixels by default (numbers 10 pixels high): 12 rows of the 12x12 digit
-    assert pw.pooling_shift_image(scaled).size[1] == 38 + 12 * 24 + 8
+    # cells of 24 pixels by default (numbers 11 pixels high): 12 rows of the 12x12 digit, under
+    # two lines of text (the animation) or none (the explorer, whose caption says it)
+    assert pw.pooling_shift_image(scaled).size[1] == 66 + 12 * 24 + 8
+    assert pw.pooling_shift_image(scaled, title=False).size[1] == 22 + 12 * 24 + 8
 
 
 def test_explorer_wiring():

@@ -3,7 +3,7 @@ bottleneck residual blocks. The shapes and parameter counts come from
 :mod:`cnn_lib.memory`'s tables (a forward pass through the library's modules, or, for the
 bottleneck block, the arithmetic the tests check against a PyTorch module)."""
 
-from cnn_lib._checks import check_int
+from cnn_lib.checks import check_int
 from cnn_lib.diagrams._canvas import SKIP_COLOR, Canvas, box_height, shape_text
 from cnn_lib.memory import bottleneck_table, inception_table, residual_table
 

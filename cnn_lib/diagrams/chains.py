@@ -7,7 +7,7 @@ import textwrap
 import torch
 
 from cnn_lib import models
-from cnn_lib._checks import check_int
+from cnn_lib.checks import check_int
 from cnn_lib.diagrams._canvas import LINE, Canvas, box_height, shape_text
 from cnn_lib.memory import layer_table
 
@@ -196,7 +196,7 @@ def draw_vgg_stage(stage=3):
     Returns:
         matplotlib.figure.Figure
     """
-    stage = check_int(stage, "stage", 1, 5)
+    stage = check_int(stage, "stage", low=1, high=5)
     with torch.device("meta"):
         model = models.VGG16()
     rows, _ = layer_table(model, (3, 224, 224))

@@ -8,7 +8,8 @@ a fixed-size layer whatever the image's size ("global" pooling is output size 1)
 
 import numpy as np
 
-from ._checks import as_real_array, check_ndim, float_dtype, is_int
+from cnn_lib.checks import as_batch, check_bool, float_dtype, is_int
+
 from .pooling import argmax_like_torch
 
 
@@ -19,13 +20,7 @@ def adaptive_bounds(size, out):
 
 
 def _adaptive_arguments(fn, input, output_size):
-    x = as_real_array(input, "input", fn)
-    check_ndim(x, "input", fn, (3, 4), "(N, C, H, W) or unbatched (C, H, W)")
-    batched = x.ndim == 4
-    x = x if batched else x[None]
-    if min(x.shape[2:]) == 0:
-        raise ValueError(f"{fn}: input must have a non-empty height and width, got shape "
-                         f"{x.shape[2:]}")
+    x, batched = as_batch(input, fn)
     sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 2
     if len(sizes) != 2:
         raise ValueError(f"{fn}: output_size must be an int or a pair (H_out, W_out), "
@@ -76,8 +71,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     """
     fn = "adaptive_max_pool2d"
     x, batched, out = _adaptive_arguments(fn, input, output_size)
-    if not isinstance(return_indices, (bool, np.bool_)):
-        raise TypeError(f"{fn}: return_indices must be True or False, got {return_indices!r}")
+    return_indices = check_bool(return_indices, "return_indices", fn)
     result = _adaptive(x, out, np.max)
     if not return_indices:
         return result if batched else result[0]

@@ -19,11 +19,10 @@ The two subtracted terms are the gradient flowing through the mean and through t
 every value of the channel helped compute them, so each gets a share.
 """
 
-import numbers
 
 import numpy as np
 
-from ._checks import as_real_array, check_ndim, float_dtype
+from cnn_lib.checks import as_real_array, check_bool, check_ndim, check_real, float_dtype
 
 AXES = (0, 2, 3)  # everything but the channel axis
 
@@ -42,12 +41,6 @@ def _check_input(input, fn):
     x = as_real_array(input, "input", fn)
     check_ndim(x, "input", fn, (4,), "a batch of shape (N, C, H, W)")
     return x
-
-
-def _check_eps(eps, fn):
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps >= 0:
-        raise ValueError(f"{fn}: eps must be a number >= 0, got {eps!r}")
-    return float(eps)
 
 
 def _per_channel_count(x, fn):
@@ -94,12 +87,9 @@ def batch_norm2d(input, running_mean, running_var, weight=None, bias=None, train
     C = x.shape[1]
     rm = _check_running(running_mean, "running_mean", fn, C)
     rv = _check_running(running_var, "running_var", fn, C)
-    if not isinstance(training, (bool, np.bool_)):
-        raise TypeError(f"{fn}: training must be True or False, got {training!r}")
-    if (isinstance(momentum, bool) or not isinstance(momentum, numbers.Real)
-            or not 0 <= momentum <= 1):
-        raise ValueError(f"{fn}: momentum must be a number in [0, 1], got {momentum!r}")
-    eps = _check_eps(eps, fn)
+    training = check_bool(training, "training", fn)
+    momentum = check_real(momentum, "momentum", fn, 0, 1)
+    eps = check_real(eps, "eps", fn, low=0)
     gamma = _channel_vector(weight, "weight", fn, C, 1.0)
     beta = _channel_vector(bias, "bias", fn, C, 0.0)
     dtype = float_dtype(x, gamma, beta)
@@ -146,7 +136,7 @@ def batch_norm2d_backward(grad_output, input, weight=None, eps=1e-5):
                          f"got shape {g.shape}")
     C = x.shape[1]
     gamma = _channel_vector(weight, "weight", fn, C, 1.0)
-    eps = _check_eps(eps, fn)
+    eps = check_real(eps, "eps", fn, low=0)
     n = _per_channel_count(x, fn)
     dtype = float_dtype(x, g, gamma)
     x, g = x.astype(dtype, copy=False), g.astype(dtype, copy=False)

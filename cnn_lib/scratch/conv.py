@@ -13,8 +13,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cnn_lib import arithmetic
-
-from ._checks import as_real_array, check_int, check_ndim, float_dtype, pair
+from cnn_lib.checks import as_batch, as_real_array, check_int, check_ndim, float_dtype, pair
 
 
 def corr2d(X, K):
@@ -53,17 +52,12 @@ def input_and_weight(fn, input, weight, weight_layout):
     ``(x, w, batched)``: ``x`` of shape (N, C_in, H, W) (a batch of one if ``input`` was an
     unbatched (C_in, H, W)), ``w`` as given, neither of them empty.
     """
-    x = as_real_array(input, "input", fn)
+    x, batched = as_batch(input, fn, channels="C_in")
     w = as_real_array(weight, "weight", fn)
-    check_ndim(x, "input", fn, (3, 4), "(N, C_in, H, W) or unbatched (C_in, H, W)")
     check_ndim(w, "weight", fn, (4,), weight_layout)
     if min(w.shape) == 0:
         raise ValueError(f"{fn}: weight must not be empty, got shape {w.shape}")
-    if min(x.shape[-2:]) == 0:
-        raise ValueError(f"{fn}: input must have a non-empty height and width, got shape "
-                         f"{x.shape}")
-    batched = x.ndim == 4
-    return (x if batched else x[None]), w, batched
+    return x, w, batched
 
 
 def conv_arguments(fn, input, weight, stride, padding, dilation, groups):
@@ -76,40 +70,9 @@ def conv_arguments(fn, input, weight, stride, padding, dilation, groups):
     x, w, batched = input_and_weight(fn, input, weight, "(C_out, C_in / groups, kh, kw)")
     stride = pair(stride, "stride", fn, 1)
     dilation = pair(dilation, "dilation", fn, 1)
-    groups = check_int(groups, "groups", fn, 1)
-
-    C_in, C_out = x.shape[1], w.shape[0]
-    if C_in % groups:
-        raise ValueError(f"{fn}: groups={groups} must divide the input channels, "
-                         f"but input has {C_in} channels")
-    if C_out % groups:
-        raise ValueError(f"{fn}: groups={groups} must divide the output channels, "
-                         f"but weight has {C_out} output channels (weight.shape[0])")
-    if w.shape[1] != C_in // groups:
-        raise ValueError(
-            f"{fn}: weight has {w.shape[1]} input channels per group but input has {C_in} "
-            f"channels (groups={groups}); expected weight.shape[1] == input channels / groups "
-            f"== {C_in // groups}")
+    groups = _check_groups(fn, groups, x.shape[1], w.shape)
     kh, kw = w.shape[2:]
-    if isinstance(padding, str):
-        if padding == "valid":
-            pads = (0, 0, 0, 0)
-        elif padding == "same":
-            if stride != (1, 1):
-                raise ValueError(
-                    f"{fn}: padding='same' needs stride=1, got stride={stride}: with a larger "
-                    "stride the output is smaller than the input whatever the padding")
-            # Total padding d*(k-1) keeps the size; PyTorch puts an odd extra pixel at the
-            # right / bottom.
-            th, tw = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
-            pads = (th // 2, th - th // 2, tw // 2, tw - tw // 2)
-        else:
-            raise ValueError(f"{fn}: padding must be an int, a pair of ints, 'valid' or 'same', "
-                             f"got {padding!r}")
-    else:
-        ph, pw = pair(padding, "padding", fn, 0)
-        pads = (ph, ph, pw, pw)
-
+    pads = _pads(fn, padding, stride, dilation, (kh, kw))
     H, W = x.shape[2:]
     Hp, Wp = H + pads[0] + pads[1], W + pads[2] + pads[3]
     span_h, span_w = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
@@ -119,6 +82,44 @@ def conv_arguments(fn, input, weight, stride, padding, dilation, groups):
             f"pixels but the padded input is only ({Hp}, {Wp}) (input {H}x{W}, padding "
             f"top/bottom/left/right {pads}); expected kernel span <= padded input size")
     return x, w, batched, stride, pads, dilation, groups
+
+
+def _check_groups(fn, groups, C_in, weight_shape):
+    """``groups`` as an int that divides the input and output channels and fits the weight."""
+    groups = check_int(groups, "groups", fn, 1)
+    C_out = weight_shape[0]
+    if C_in % groups:
+        raise ValueError(f"{fn}: groups={groups} must divide the input channels, "
+                         f"but input has {C_in} channels")
+    if C_out % groups:
+        raise ValueError(f"{fn}: groups={groups} must divide the output channels, "
+                         f"but weight has {C_out} output channels (weight.shape[0])")
+    if weight_shape[1] != C_in // groups:
+        raise ValueError(
+            f"{fn}: weight has {weight_shape[1]} input channels per group but input has "
+            f"{C_in} channels (groups={groups}); expected weight.shape[1] == input channels / "
+            f"groups == {C_in // groups}")
+    return groups
+
+
+def _pads(fn, padding, stride, dilation, kernel):
+    """``padding`` (an int, a pair, 'valid' or 'same') as (top, bottom, left, right)."""
+    if not isinstance(padding, str):
+        ph, pw = pair(padding, "padding", fn, 0)
+        return (ph, ph, pw, pw)
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding != "same":
+        raise ValueError(f"{fn}: padding must be an int, a pair of ints, 'valid' or 'same', "
+                         f"got {padding!r}")
+    if stride != (1, 1):
+        raise ValueError(
+            f"{fn}: padding='same' needs stride=1, got stride={stride}: with a larger "
+            "stride the output is smaller than the input whatever the padding")
+    # Total padding d*(k-1) keeps the size; PyTorch puts an odd extra pixel at the
+    # right / bottom.
+    th, tw = dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1)
+    return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
 
 
 def output_size(size, pad_total, kernel, stride, dilation):

@@ -15,7 +15,8 @@ every kernel tap is one contiguous slice); the NumPy trainer (``cnn_lib.layers``
 
 import numpy as np
 
-from ._checks import as_real_array, float_dtype
+from cnn_lib.checks import as_real_array, float_dtype
+
 from .conv import conv_arguments, im2col, output_size
 
 

@@ -21,8 +21,8 @@ with the same weight (which is where the name comes from: in matrix form, the co
 import numpy as np
 
 from cnn_lib import arithmetic
+from cnn_lib.checks import as_real_array, check_int, float_dtype, pair
 
-from ._checks import as_real_array, check_int, float_dtype, pair
 from .conv import conv2d, input_and_weight
 
 

@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_real_array, float_dtype
+from cnn_lib.checks import as_real_array, check_bool, check_real, float_dtype
 
 
 def dropout(input, p=0.5, training=True, rng=None):
@@ -31,11 +31,8 @@ def dropout(input, p=0.5, training=True, rng=None):
     """
     fn = "dropout"
     x = as_real_array(input, "input", fn)
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
-        raise ValueError(f"{fn}: p, the probability of dropping a value, must be a number "
-                         f"in [0, 1], got {p!r}")
-    if not isinstance(training, (bool, np.bool_)):
-        raise TypeError(f"{fn}: training must be True or False, got {training!r}")
+    p = check_real(p, "p", fn, 0, 1)  # the probability of dropping a value
+    training = check_bool(training, "training", fn)
     if rng is not None and (isinstance(rng, bool) or not isinstance(
             rng, (np.random.Generator, numbers.Integral))):
         raise TypeError(f"{fn}: rng must be a numpy.random.Generator, an int seed or None, "

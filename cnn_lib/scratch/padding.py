@@ -14,7 +14,7 @@ mode           result                   rule
 
 import numpy as np
 
-from ._checks import as_real_array, check_ndim, is_int
+from cnn_lib.checks import as_real_array, check_ndim, is_int
 
 PADDING_MODES = ("zeros", "constant", "reflect", "replicate", "circular")
 

@@ -10,8 +10,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cnn_lib import arithmetic
-
-from ._checks import as_real_array, check_ndim, float_dtype, is_int, pair
+from cnn_lib.checks import as_batch, as_real_array, check_bool, float_dtype, is_int, pair
 
 
 def pool_arguments(fn, input, kernel_size, stride, padding, dilation, ceil_mode):
@@ -21,20 +20,12 @@ def pool_arguments(fn, input, kernel_size, stride, padding, dilation, ceil_mode)
     (N, C, H, W) in float32 or float64 (a batch of one if ``input`` was (C, H, W)), the
     others as (height, width) pairs. ``stride=None`` means ``stride = kernel_size``.
     """
-    x = as_real_array(input, "input", fn)
-    check_ndim(x, "input", fn, (3, 4), "(N, C, H, W) or unbatched (C, H, W)")
-    batched = x.ndim == 4
-    if not batched:
-        x = x[None]
-    if min(x.shape[2:]) == 0:
-        raise ValueError(f"{fn}: input must have a non-empty height and width, got shape "
-                         f"{x.shape if batched else x.shape[1:]}")
+    x, batched = as_batch(input, fn)
     kernel = pair(kernel_size, "kernel_size", fn, 1)
     stride = kernel if stride is None else pair(stride, "stride", fn, 1)
     padding = pair(padding, "padding", fn, 0)
     dilation = pair(dilation, "dilation", fn, 1)
-    if not isinstance(ceil_mode, (bool, np.bool_)):
-        raise TypeError(f"{fn}: ceil_mode must be True or False, got {ceil_mode!r}")
+    ceil_mode = check_bool(ceil_mode, "ceil_mode", fn)
     try:
         out_size = arithmetic.pool_output_size(x.shape[2:], kernel, stride, padding, dilation,
                                                bool(ceil_mode))
@@ -103,8 +94,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     fn = "max_pool2d"
     x, batched, kernel, stride, padding, dilation, out_size = pool_arguments(
         fn, input, kernel_size, stride, padding, dilation, ceil_mode)
-    if not isinstance(return_indices, (bool, np.bool_)):
-        raise TypeError(f"{fn}: return_indices must be True or False, got {return_indices!r}")
+    return_indices = check_bool(return_indices, "return_indices", fn)
     windows = pool_windows(x, kernel, stride, padding, dilation, out_size, -np.inf)
     flat = windows.reshape(windows.shape[:4] + (kernel[0] * kernel[1],))  # kh*kw cells
     tap = argmax_like_torch(flat)
@@ -167,9 +157,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     fn = "avg_pool2d"
     x, batched, kernel, stride, padding, dilation, out_size = pool_arguments(
         fn, input, kernel_size, stride, padding, 1, ceil_mode)
-    if not isinstance(count_include_pad, (bool, np.bool_)):
-        raise TypeError(f"{fn}: count_include_pad must be True or False, "
-                        f"got {count_include_pad!r}")
+    count_include_pad = check_bool(count_include_pad, "count_include_pad", fn)
     windows = pool_windows(x, kernel, stride, padding, dilation, out_size, 0.0)
     sums = windows.sum(axis=(-2, -1))
     if divisor_override is not None:

@@ -9,7 +9,8 @@
 
 import numpy as np
 
-from ._checks import as_real_array, float_dtype, is_int
+from cnn_lib.checks import as_real_array, check_bool, float_dtype, is_int
+
 from .pooling import avg_divisors, max_pool2d, pool_arguments
 
 
@@ -71,9 +72,7 @@ def avg_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0,
     x, batched, kernel, stride, padding, _, out_size = pool_arguments(
         fn, input, kernel_size, stride, padding, 1, ceil_mode)
     go = _check_grad(fn, grad_output, x.shape[:2] + out_size, batched)
-    if not isinstance(count_include_pad, (bool, np.bool_)):
-        raise TypeError(f"{fn}: count_include_pad must be True or False, "
-                        f"got {count_include_pad!r}")
+    count_include_pad = check_bool(count_include_pad, "count_include_pad", fn)
     if divisor_override is not None:
         if not is_int(divisor_override) or divisor_override == 0:
             raise ValueError(f"{fn}: divisor_override must be a non-zero int or None, "

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ._checks import as_real_array, check_ndim, float_dtype, is_int, pair
+from cnn_lib.checks import as_batch, as_real_array, check_ndim, float_dtype, is_int, pair
 
 INTERPOLATE_MODES = ("nearest", "bilinear")
 
@@ -298,23 +298,18 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
            [0., 0., 0., 6.]])
     """
     fn = "max_unpool2d"
-    x = as_real_array(input, "input", fn)
-    check_ndim(x, "input", fn, (3, 4), "(N, C, H, W) or unbatched (C, H, W)")
+    x, batched = as_batch(input, fn)
     idx = np.asarray(indices)
     if idx.dtype == bool or idx.dtype.kind not in "iu":
         raise TypeError(f"{fn}: indices must be an integer array (from max_pool2d with "
                         f"return_indices=True), got dtype {idx.dtype}")
-    if idx.shape != x.shape:
-        raise ValueError(f"{fn}: indices must have the shape of input, {x.shape}, "
+    if idx.shape != np.shape(input):
+        raise ValueError(f"{fn}: indices must have the shape of input, {np.shape(input)}, "
                          f"got shape {idx.shape}")
     kernel = pair(kernel_size, "kernel_size", fn, 1)
     stride = kernel if stride is None else pair(stride, "stride", fn, 1)
     padding = pair(padding, "padding", fn, 0)
     H_out, W_out = unpool_output_size(fn, x.shape[-2:], kernel, stride, padding, output_size)
-
-    batched = x.ndim == 4
-    if not batched:
-        x, idx = x[None], idx[None]
     N, C, H, W = x.shape
     idx = idx.reshape(N, C, H * W).astype(np.int64)
     bad = (idx < 0) | (idx >= H_out * W_out)

@@ -15,7 +15,15 @@ Every explorer's update logic is a plain function that the tests call without a 
   (chapter 6).
 - ``cnn_lib.widgets.upsampling``: the transposed convolution step by step, each input value
   times the kernel added into the output (chapter 6).
-- ``cnn_lib.widgets.cells``: PIL drawing of numbered grids, shared by the explorers.
+- ``cnn_lib.widgets.cells``: what they all draw with: a PIL ``Canvas`` that notes its smallest
+  text, a row of labelled panels, numbered grids, stamped PNG bytes (``png_bytes``,
+  ``figure_png_bytes``) and animations as wide as the text column (``scaled_frames``,
+  ``image_animation``, ``closed_animation``).
+
+A new explorer is a module with its update function (a dataclass of what it shows), its
+drawing on a ``cells.Canvas`` (``render_*_png`` returns ``cells.png_bytes`` of it), an
+``ipywidgets.VBox`` subclass with ``cells.UnrunRepr`` that calls both on every change, and its
+twin, ``cells.image_animation(cells.scaled_frames(draw, n), interval, colors=64)``.
 """
 
 # Each module's own __all__ says what it publishes; the package publishes all of it.

@@ -14,7 +14,6 @@ drawn from :func:`multichannel_step` (the numbers of one frame, which the tests 
 ``F.conv2d``) by :func:`multichannel_image`.
 """
 
-import io
 from collections import OrderedDict
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -23,7 +22,25 @@ import ipywidgets as w
 import numpy as np
 
 from cnn_lib import plot
-from cnn_lib.widgets.cells import UnrunRepr, image_view, wrapping_row
+from cnn_lib.checks import check_int
+from cnn_lib.widgets.cells import (
+    BIG,
+    MARGIN,
+    RGB,
+    Canvas,
+    UnrunRepr,
+    draw_cells,
+    figure_png_bytes,
+    image_animation,
+    image_view,
+    lines_width,
+    outline_cell,
+    panel_row,
+    png_bytes,
+    scaled_frames,
+    text_width,
+    wrapping_row,
+)
 
 __all__ = [
     "KERNELS",
@@ -84,7 +101,7 @@ def default_images(size=128):
 
     Returns an ordered dict name -> 2-D float array in [0, 1].
     """
-    size = plot._check_int(size, "size", minimum=8)
+    size = check_int(size, "size", low=8)
     from cnn_lib import data
 
     images = OrderedDict()
@@ -96,7 +113,7 @@ def default_images(size=128):
 
 # --------------------------------------------------------------------------- filter explorer
 def _check_kernel(kernel, divisor):
-    K = plot._as_real_array(kernel, "kernel", ndim=2)
+    K = plot.as_real_array(kernel, "kernel", ndim=2)
     if K.shape[0] % 2 == 0 or K.shape[1] % 2 == 0:
         raise ValueError(f"kernel must have odd height and width (so it has a centre pixel), "
                          f"got shape {K.shape}")
@@ -141,7 +158,7 @@ def filter_explorer_update(image, kernel, divisor=1, strength=1.0):
     """
     from cnn_lib import scratch
 
-    X = plot._as_real_array(image, "image", ndim=2)
+    X = plot.as_real_array(image, "image", ndim=2)
     if not np.all(np.isfinite(X)):
         raise ValueError("image must hold finite numbers, got NaN or inf")
     K = _check_kernel(kernel, divisor)
@@ -176,7 +193,7 @@ def _robust_limit(A):
     would wash out every other edge.
     """
     limit = float(np.percentile(np.abs(A), 99.5))
-    return limit if limit > 0 else plot._symmetric_limit(A)
+    return limit if limit > 0 else float(np.abs(A).max()) or 1.0
 
 
 def _rgba_bytes(A, signed):
@@ -201,15 +218,13 @@ def render_filter_png(A, signed=None, scale=2):
     """
     from PIL import Image
 
-    A = plot._as_real_array(A, "A", ndim=2)
-    scale = plot._check_int(scale, "scale", minimum=1)
-    signed = plot._is_signed(A) if signed is None else bool(signed)
+    A = plot.as_real_array(A, "A", ndim=2)
+    scale = check_int(scale, "scale", low=1)
+    signed = bool(A.min() < 0) if signed is None else bool(signed)
     rgba = _rgba_bytes(A, signed)
     if scale > 1:
         rgba = np.repeat(np.repeat(rgba, scale, axis=0), scale, axis=1)
-    buf = io.BytesIO()
-    Image.fromarray(rgba, mode="RGBA").save(buf, format="png", compress_level=1)
-    return buf.getvalue()
+    return png_bytes(Image.fromarray(rgba, mode="RGBA"))  # no text: stamped "none"
 
 
 def _range_text(A, signed):
@@ -345,7 +360,7 @@ def filter_explorer(images=None):
                         f"got {type(images).__name__}")
     checked = OrderedDict()
     for name, im in images.items():
-        A = plot._as_real_array(im, f"images[{name!r}]", ndim=2)
+        A = plot.as_real_array(im, f"images[{name!r}]", ndim=2)
         if min(A.shape) < 3:
             raise ValueError(f"images[{name!r}] must be at least 3x3, got shape {A.shape}")
         checked[str(name)] = A
@@ -372,7 +387,7 @@ def filter_gallery(image=None, kernels=None, ncols=4):
     """
     if image is None:
         image = default_images()["photo (Grace Hopper)"]
-    X = plot._as_real_array(image, "image", ndim=2)
+    X = plot.as_real_array(image, "image", ndim=2)
     names = list(KERNELS) if kernels is None else list(kernels)
     for name in names:
         if name not in KERNELS:
@@ -415,8 +430,8 @@ class StepperState:
 
 
 def _check_xk(X, K):
-    X = plot._as_real_array(X, "X", ndim=2)
-    K = plot._as_real_array(K, "K", ndim=2)
+    X = plot.as_real_array(X, "X", ndim=2)
+    K = plot.as_real_array(K, "K", ndim=2)
     if K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
         raise ValueError(f"K (shape {K.shape}) must fit inside X (shape {X.shape})")
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(K))):
@@ -455,7 +470,7 @@ def stepper_state(X, K, position):
 def _stepper_figure():
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7.2, 2.4), dpi=72)
+    fig = Figure(figsize=(7.2, 2.4), dpi=100)  # 720 px: the products' 8 pt are 11 px
     axes = fig.subplots(1, 3)
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.04, top=0.85, wspace=0.25)
     return fig, axes
@@ -468,14 +483,12 @@ def render_stepper_png(X, K, state, fig_axes=None):
     """
     X, K = _check_xk(X, K)
     fig, axes = _stepper_figure() if fig_axes is None else fig_axes
-    plot._draw_step(axes, X, K, state.row, state.col, state.output_so_far, state.output_index)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    plot.draw_step(axes, X, K, state.row, state.col, state.output_so_far, state.output_index)
+    return figure_png_bytes(fig)
 
 
 def _sum_text(state):
-    fp = plot._formatter(state.products, None)
+    fp = plot.formatter(state.products, None)
     i, j = state.output_index
     terms = " + ".join(f"({fp(p)})" if p < 0 else fp(p) for p in state.products.flat)
     return (f"step {state.position + 1} of {state.n_positions}: output[{i}, {j}] = "
@@ -573,8 +586,8 @@ class MultiChannelStep:
 
 
 def _check_multichannel(X, weight, bias):
-    X = plot._as_real_array(X, "X", ndim=3)
-    weight = plot._as_real_array(weight, "weight", ndim=4)
+    X = plot.as_real_array(X, "X", ndim=3)
+    weight = plot.as_real_array(weight, "weight", ndim=4)
     K, C, kh, kw = weight.shape
     if X.shape[0] != C:
         raise ValueError(f"weight has {C} input channel(s) (shape {weight.shape}, "
@@ -584,7 +597,7 @@ def _check_multichannel(X, weight, bias):
                          f"{X.shape[2]})")
     if bias is None:
         bias = np.zeros(K)
-    bias = plot._as_real_array(bias, "bias", ndim=1)
+    bias = plot.as_real_array(bias, "bias", ndim=1)
     if bias.shape != (K,):
         raise ValueError(f"bias must have one value per filter, shape ({K},), got {bias.shape}")
     for name, a in (("X", X), ("weight", weight), ("bias", bias)):
@@ -644,19 +657,15 @@ def _number(v, whole):
     return "0" if text in ("-0", "-0.0") else text
 
 
-def multichannel_image(X, weight, state, bias=None, cell=28):
-    """A ``PIL.Image`` of ``state`` (from :func:`multichannel_step`), about 490 px wide for
-    3 channels of 4x4 and 2x2 kernels, with 14-pixel text.
+def multichannel_image(X, weight, state, bias=None, cell=28, scale=1.0):
+    """A ``PIL.Image`` of ``state`` (from :func:`multichannel_step`), about 500 px wide for
+    3 channels of 4x4 and 2x2 kernels, with 14-pixel text (``scale``: pixels per unit).
 
     One row per input channel c: the channel with the window outlined, the slice
     ``weight[k, c]``, their element-wise products and the products' sum. On the right the K
     output maps (done cells green, the current one orange, NaN blank); under it all, the sum
     of the channel sums plus the bias, the number written into the map.
     """
-    from PIL import Image, ImageDraw
-
-    from cnn_lib.widgets.cells import RGB, draw_cells, font
-
     X, weight, bias = _check_multichannel(X, weight, bias)
     if not isinstance(state, MultiChannelStep):
         raise TypeError(f"state must be a MultiChannelStep (from multichannel_step), "
@@ -668,85 +677,99 @@ def multichannel_image(X, weight, state, bias=None, cell=28):
                          f"{_MC_LIMITS['filters']} filters and an "
                          f"{_MC_LIMITS['size']}x{_MC_LIMITS['size']} input; got X "
                          f"{X.shape} and weight {weight.shape}")
-    cell = plot._check_int(cell, "cell", minimum=16)
-    s, k = state, state.filter
+    cell = check_int(cell, "cell", low=16)
     whole = all(float(v).is_integer() for v in (*X.flat, *weight.flat, *bias.flat))
-    fmt = ".0f" if whole else ".1f"
-    numbers, text, big = font(int(cell * 0.5)), font(14), font(20)
-    black = lambda r, c: RGB["text"]  # noqa: E731
+    lay = _mc_layout(X, weight, state, cell, whole)
+    canvas = Canvas(lay["width"], lay["height"], scale)
+    s, k, b = state, state.filter, _number(state.bias, whole)
+    canvas.text((MARGIN, 6), f"filter k = {k} of K = {K}: {C}x{kh}x{kw} weights, bias "
+                f"b[{k}] = {b}", _MC_TEXT)
+    canvas.text((MARGIN, 26), f"window at row {s.row}, column {s.col} of all {C} channels "
+                f"→ Y[{k}, {s.row}, {s.col}]", _MC_TEXT)
+    _draw_channel_rows(canvas, X, weight, s, cell, whole, lay)
+    _draw_output_maps(canvas, s, cell, whole, lay)
+    for y, line in zip((4, 24), lay["footer"]):
+        canvas.text((MARGIN, lay["top"] + lay["body_h"] + y), line, _MC_TEXT)
+    return canvas.finish()
+
+
+_MC_TEXT = 14  # the multichannel picture's text size (pixels at scale 1)
+_MC_LABEL_H, _MC_GAP, _MC_ROW_GAP = 20, 28, 12
+
+
+def _mc_layout(X, weight, s, cell, whole):
+    """Where the columns of :func:`multichannel_image` go, its size and its two last lines."""
+    K, C, kh, kw = weight.shape
     H, W = X.shape[1:]
     out_h, out_w = s.output_so_far.shape[1:]
-    margin, gap, label_h, row_gap = 8, 28, 20, 12
-    x_in = margin
-    x_w = x_in + W * cell + gap
-    x_p = x_w + kw * cell + gap
-    x_sum = x_p + kw * cell + 8
-    sum_w = max(int(text.getlength(f"Σ = {_number(v, whole)}")) for v in s.channel_sums)
-    x_out = x_sum + sum_w + 2 * gap
+    sums = [f"Σ = {_number(v, whole)}" for v in s.channel_sums]
+    (x_in, x_w, x_p), right = panel_row([W * cell, kw * cell, kw * cell], gap=_MC_GAP)
+    x_sum = right + 8
+    x_out = x_sum + max(text_width(t, _MC_TEXT) for t in sums) + 2 * _MC_GAP
     out_labels = [f"map {f}: Y[{f}]" for f in range(K)]
-    out_w_px = max(out_w * cell, *(int(text.getlength(t)) for t in out_labels))
-    width = x_out + out_w_px + margin
-    top = 8 + 2 * 20  # two lines of title
-    row_h = label_h + max(H, kh) * cell + row_gap
-    body_h = max(C * row_h, K * (label_h + out_h * cell + row_gap))
+    _, right = panel_row([out_w * cell], [max(out_labels, key=len)], _MC_TEXT, left=x_out)
     terms = " + ".join(_number(v, whole) if v >= 0 else f"({_number(v, whole)})"
                        for v in s.channel_sums)
     b = _number(s.bias, whole)
-    line = (f"Y[{k}, {s.row}, {s.col}] = {terms} + b[{k}] "
-            f"= {_number(s.total - s.bias, whole)} + {b if s.bias >= 0 else f'({b})'}"
-            f" = {_number(s.total, whole)}")
-    width = max(width, 2 * margin + int(text.getlength(line)))
-    stack = (f"the K = {K} maps, stacked, are the output Y of shape "
-             f"({K}, {out_h}, {out_w})")
-    width = max(width, 2 * margin + int(text.getlength(stack)))
-    height = top + body_h + 48
-    image = Image.new("RGB", (width, height), RGB["background"])
-    draw = ImageDraw.Draw(image)
-    draw.text((margin, 6), f"filter k = {k} of K = {K}: {C}x{kh}x{kw} weights, bias "
-              f"b[{k}] = {b}", font=text, fill=RGB["text"])
-    draw.text((margin, 26), f"window at row {s.row}, column {s.col} of all {C} channels "
-              f"→ Y[{k}, {s.row}, {s.col}]", font=text, fill=RGB["text"])
+    footer = [f"Y[{s.filter}, {s.row}, {s.col}] = {terms} + b[{s.filter}] "
+              f"= {_number(s.total - s.bias, whole)} + {b if s.bias >= 0 else f'({b})'}"
+              f" = {_number(s.total, whole)}",
+              f"the K = {K} maps, stacked, are the output Y of shape ({K}, {out_h}, {out_w})"]
+    row_h = _MC_LABEL_H + max(H, kh) * cell + _MC_ROW_GAP
+    map_h = _MC_LABEL_H + out_h * cell + _MC_ROW_GAP
+    body_h = max(C * row_h, K * map_h)
+    top = 8 + 2 * 20  # two lines of title
+    return {"x": (x_in, x_w, x_p, x_sum, x_out), "sums": sums, "out_labels": out_labels,
+            "row_h": row_h, "map_h": map_h, "top": top, "body_h": body_h, "footer": footer,
+            "width": max(right + MARGIN, lines_width(footer, _MC_TEXT)),
+            "height": top + body_h + 48}
 
-    for c in range(C):
-        y = top + c * row_h
-        draw.text((x_in, y), f"X, channel {c}", font=text, fill=RGB["text"])
-        draw.text((x_w, y), f"w[{k},{c}]", font=text, fill=RGB["text"])
-        draw.text((x_p, y), "products", font=text, fill=RGB["text"])
-        y += label_h
-        draw_cells(draw, (x_in, y), X[c], cell, lambda r, cc: RGB["input"], numbers, black,
-                   fmt)
-        draw.rectangle((x_in + s.col * cell, y + s.row * cell, x_in + (s.col + kw) * cell,
-                        y + (s.row + kh) * cell), outline=RGB["window"], width=3)
-        draw_cells(draw, (x_w, y), weight[k, c], cell, lambda r, cc: RGB["padding"], numbers,
-                   black, fmt)
-        draw_cells(draw, (x_p, y), s.products[c], cell, lambda r, cc: RGB["tap"], numbers,
-                   black, fmt)
+
+def _draw_channel_rows(canvas, X, weight, s, cell, whole, lay):
+    """One row per channel: X[c] with the window, w[k, c], the products and their sum."""
+    x_in, x_w, x_p, x_sum, _ = lay["x"]
+    kh, kw = weight.shape[2:]
+    fmt, numbers = (".0f" if whole else ".1f"), int(cell * 0.5)
+    black = lambda r, c: RGB["text"]  # noqa: E731
+    for c in range(X.shape[0]):
+        y = lay["top"] + c * lay["row_h"]
+        for x, label in ((x_in, f"X, channel {c}"), (x_w, f"w[{s.filter},{c}]"),
+                         (x_p, "products")):
+            canvas.text((x, y), label, _MC_TEXT)
+        y += _MC_LABEL_H
+        for x, values, colour in ((x_in, X[c], "input"), (x_w, weight[s.filter, c], "padding"),
+                                  (x_p, s.products[c], "tap")):
+            draw_cells(canvas, (x, y), values, cell, lambda r, cc, f=RGB[colour]: f, numbers,
+                       black, fmt)
+        outline_cell(canvas, (x_in, y), s.row, s.col, cell, kh, kw)
         middle = y + kh * cell / 2
-        draw.text((x_w - gap / 2, middle), "×", font=big, fill=RGB["text"], anchor="mm")
-        draw.text((x_p - gap / 2, middle), "=", font=big, fill=RGB["text"], anchor="mm")
-        draw.text((x_sum, middle), f"Σ = {_number(s.channel_sums[c], whole)}", font=text,
-                  fill=RGB["text"], anchor="lm")
+        canvas.text((x_w - _MC_GAP / 2, middle), "×", BIG, anchor="mm")
+        canvas.text((x_p - _MC_GAP / 2, middle), "=", BIG, anchor="mm")
+        canvas.text((x_sum, middle), lay["sums"][c], _MC_TEXT, anchor="lm")
 
-    for f in range(K):
-        y = top + f * (label_h + out_h * cell + row_gap)
-        draw.text((x_out, y), out_labels[f], font=text, fill=RGB["text"])
-        y += label_h
+
+def _draw_output_maps(canvas, s, cell, whole, lay):
+    """The K output maps: done cells green, the current one orange, an arrow pointing at it."""
+    x_out = lay["x"][4]
+    fmt, numbers = (".0f" if whole else ".1f"), int(cell * 0.5)
+    for f in range(s.n_filters):
+        y = lay["top"] + f * lay["map_h"]
+        canvas.text((x_out, y), lay["out_labels"][f], _MC_TEXT)
+        y += _MC_LABEL_H
         done = np.isfinite(s.output_so_far[f])
 
         def fill(r, cc, f=f, done=done):
-            if f == k and (r, cc) == (s.row, s.col):
+            if f == s.filter and (r, cc) == (s.row, s.col):
                 return RGB["tap"]
             return RGB["done"] if done[r, cc] else RGB["background"]
 
-        draw_cells(draw, (x_out, y), s.output_so_far[f], cell, fill, numbers, black, fmt)
-        if f == k:
-            draw.rectangle((x_out + s.col * cell, y + s.row * cell, x_out + (s.col + 1) * cell,
-                            y + (s.row + 1) * cell), outline=RGB["window"], width=3)
-    arrow_y = top + label_h + s.row * cell + cell / 2 + k * (label_h + out_h * cell + row_gap)
-    draw.text((x_out - gap, arrow_y), "→", font=big, fill=RGB["text"], anchor="mm")
-    draw.text((margin, top + body_h + 4), line, font=text, fill=RGB["text"])
-    draw.text((margin, top + body_h + 24), stack, font=text, fill=RGB["text"])
-    return image
+        draw_cells(canvas, (x_out, y), s.output_so_far[f], cell, fill, numbers,
+                   lambda r, cc: RGB["text"], fmt)
+        if f == s.filter:
+            outline_cell(canvas, (x_out, y), s.row, s.col, cell)
+    arrow_y = (lay["top"] + _MC_LABEL_H + s.row * cell + cell / 2
+               + s.filter * lay["map_h"])
+    canvas.text((x_out - _MC_GAP, arrow_y), "→", BIG, anchor="mm")
 
 
 def multichannel_animation(X=None, weight=None, bias=None, interval=900):
@@ -759,9 +782,7 @@ def multichannel_animation(X=None, weight=None, bias=None, interval=900):
     given, section 8's example ``MC_X``, ``MC_WEIGHT``, ``MC_BIAS`` (18 frames). Show it with
     ``plot.animation_html(anim, alt=...)``.
     """
-    from cnn_lib.widgets.cells import image_animation
-
-    interval = plot._check_int(interval, "interval", minimum=1)
+    interval = check_int(interval, "interval", low=1)
     if X is None and weight is None:
         X, weight, bias = MC_X, MC_WEIGHT, MC_BIAS if bias is None else bias
     elif X is None or weight is None:
@@ -770,6 +791,8 @@ def multichannel_animation(X=None, weight=None, bias=None, interval=900):
     multichannel_image(X, weight, multichannel_step(X, weight, bias), bias)  # size limits
     K = weight.shape[0]
     n = (X.shape[1] - weight.shape[2] + 1) * (X.shape[2] - weight.shape[3] + 1)
-    frames = [multichannel_image(X, weight, multichannel_step(X, weight, bias, k, p), bias)
-              .quantize(16).convert("RGB") for k in range(K) for p in range(n)]
-    return image_animation(frames, interval)
+    steps = [multichannel_step(X, weight, bias, k, p) for k in range(K) for p in range(n)]
+    frames = scaled_frames(
+        lambda t, scale: multichannel_image(X, weight, steps[t], bias, scale=scale),
+        len(steps))
+    return image_animation(frames, interval, colors=16)

@@ -15,7 +15,6 @@ Boxes are 'xyxy', (x1, y1, x2, y2), as in :mod:`cnn_lib.detection`: x runs right
 columns, y down along the rows, and grid cell (r, c) is the unit square [c, c + 1) x [r, r + 1).
 """
 
-import io
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -23,8 +22,22 @@ import ipywidgets as w
 import numpy as np
 
 from cnn_lib import detection
-from cnn_lib._checks import check_int
-from cnn_lib.widgets.cells import RGB, UnrunRepr, font, image_animation, image_view, wrapping_row
+from cnn_lib.checks import check_int, check_real
+from cnn_lib.widgets.cells import (
+    MARGIN,
+    RGB,
+    SMALL,
+    Canvas,
+    UnrunRepr,
+    image_animation,
+    image_view,
+    lines_width,
+    panel_row,
+    png_bytes,
+    scaled_frames,
+    text_width,
+    wrapping_row,
+)
 
 __all__ = [
     "BOX_A",
@@ -119,7 +132,7 @@ def iou_update(box_a=BOX_A, box_b=BOX_B, canvas=CANVAS):
     -------
     IoUState
     """
-    canvas = check_int(canvas, "canvas", 1, 100)
+    canvas = check_int(canvas, "canvas", low=1, high=100)
     a, b = _grid_box(box_a, "box_a", canvas), _grid_box(box_b, "box_b", canvas)
     area_a, area_b = (int(v) for v in detection.box_area([a, b]))
     x1, y1, x2, y2 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
@@ -135,108 +148,103 @@ def iou_update(box_a=BOX_A, box_b=BOX_B, canvas=CANVAS):
 
 
 # --------------------------------------------------------------------------- drawing helpers
-def _grid(draw, origin, extent, cell, labels=True):
+def _grid(canvas, origin, extent, cell, labels=True):
     """Light grid lines every cell, darker every 5, and coordinates every 5 along the top and
     left; ``extent`` = (x_min, y_min, x_max, y_max) in grid units, drawn from ``origin``."""
     ox, oy = origin
     x0, y0, x1, y1 = extent
-    small = font(10)
     for x in range(x0, x1 + 1):
         color = COLORS["grid5"] if x % 5 == 0 else COLORS["grid"]
-        draw.line((ox + (x - x0) * cell, oy, ox + (x - x0) * cell, oy + (y1 - y0) * cell),
-                  fill=color)
+        canvas.line((ox + (x - x0) * cell, oy, ox + (x - x0) * cell, oy + (y1 - y0) * cell),
+                    color)
         if labels and x % 5 == 0:
-            draw.text((ox + (x - x0) * cell, oy - 3), str(x), font=small, fill=RGB["pad_text"],
-                      anchor="mb")
+            canvas.text((ox + (x - x0) * cell, oy - 3), str(x), SMALL, RGB["pad_text"],
+                        anchor="mb")
     for y in range(y0, y1 + 1):
         color = COLORS["grid5"] if y % 5 == 0 else COLORS["grid"]
-        draw.line((ox, oy + (y - y0) * cell, ox + (x1 - x0) * cell, oy + (y - y0) * cell),
-                  fill=color)
+        canvas.line((ox, oy + (y - y0) * cell, ox + (x1 - x0) * cell, oy + (y - y0) * cell),
+                    color)
         if labels and y % 5 == 0:
-            draw.text((ox - 3, oy + (y - y0) * cell), str(y), font=small, fill=RGB["pad_text"],
-                      anchor="rm")
+            canvas.text((ox - 3, oy + (y - y0) * cell), str(y), SMALL, RGB["pad_text"],
+                        anchor="rm")
 
 
-def _outline(draw, origin, mask, cell, color, width):
+def _outline(canvas, origin, mask, cell, color, width):
     """Draw the boundary of the cells where ``mask`` (rows, cols) is True."""
     ox, oy = origin
     m = np.pad(mask, 1)
-    half = width // 2
+    half = width / 2
     for r, c in zip(*np.nonzero(m[1:-1, 1:] != m[1:-1, :-1])):  # an edge at x = c, row r
         x = ox + c * cell
-        draw.line((x, oy + r * cell - half, x, oy + (r + 1) * cell + half), fill=color,
-                  width=width)
+        canvas.line((x, oy + r * cell - half, x, oy + (r + 1) * cell + half), color, width)
     for r, c in zip(*np.nonzero(m[1:, 1:-1] != m[:-1, 1:-1])):  # an edge at y = r, column c
         y = oy + r * cell
-        draw.line((ox + c * cell - half, y, ox + (c + 1) * cell + half, y), fill=color,
-                  width=width)
+        canvas.line((ox + c * cell - half, y, ox + (c + 1) * cell + half, y), color, width)
 
 
-def _dashed_rectangle(draw, box, color, width=1, dash=4):
-    """A rectangle (x1, y1, x2, y2) in pixels, drawn with dashes ``dash`` pixels long."""
+def _dashed_rectangle(canvas, box, color, width=1, dash=4):
+    """A rectangle (x1, y1, x2, y2), drawn with dashes ``dash`` units long."""
     x1, y1, x2, y2 = box
     for a, b in (((x1, y1), (x2, y1)), ((x2, y1), (x2, y2)), ((x2, y2), (x1, y2)),
                  ((x1, y2), (x1, y1))):
         length = max(abs(b[0] - a[0]), abs(b[1] - a[1]))
-        for start in range(0, int(length), 2 * dash):
+        for start in np.arange(0, length, 2 * dash):
             end = min(start + dash, length)
             p = [a[k] + (b[k] - a[k]) * start / length for k in (0, 1)]
             q = [a[k] + (b[k] - a[k]) * end / length for k in (0, 1)]
-            draw.line((*p, *q), fill=color, width=width)
-
-
-def _png(image):
-    buf = io.BytesIO()
-    image.save(buf, format="png", compress_level=1)
-    return buf.getvalue()
+            canvas.line((*p, *q), color, width)
 
 
 # --------------------------------------------------------------------------- IoU drawing
-def iou_image(state, title=True, cell=14):
+def iou_image(state, title=True, cell=14, scale=1.0):
     """A ``PIL.Image`` of ``state``: the grid with box A (blue) and box B (orange), their
     intersection shaded purple and their union outlined in black; on the right a legend with
     the areas and a bar showing the IoU between 0 and 1 (the usual match threshold 0.5 marked).
+    ``scale``: pixels per layout unit.
     """
-    from PIL import Image, ImageDraw
-
     if not isinstance(state, IoUState):
         raise TypeError(f"state must be an IoUState (from iou_update), "
                         f"got {type(state).__name__}")
-    cell = check_int(cell, "cell", 4, 40)
+    cell = check_int(cell, "cell", low=4, high=40)
     s, n = state, state.canvas
-    small, big = font(12), font(15)
-    margin, top = 8, (44 if title else 22)
-    left, legend_width = margin + 18, 230
-    width = left + n * cell + 24 + legend_width
+    top = 44 if title else 22
+    (left, legend), right = panel_row([n * cell, 230], left=MARGIN + 18)
+    width = max(right + MARGIN, lines_width([s.text]) if title else 0)
+    canvas = Canvas(width, top + n * cell + MARGIN, scale)
     if title:
-        width = max(width, 2 * margin + int(small.getlength(s.text)))
-    image = Image.new("RGB", (width, top + n * cell + margin), RGB["background"])
-    draw = ImageDraw.Draw(image)
-    if title:
-        draw.text((margin, 4), s.text, font=small, fill=RGB["text"])
+        canvas.text((MARGIN, 6), s.text)
+    _draw_boxes(canvas, s, (left, top), cell)
+    _draw_iou_legend(canvas, s, legend, top)
+    return canvas.finish()
+
+
+def _draw_boxes(canvas, s, origin, cell):
+    """Boxes A and B on the grid: their intersection shaded, their union outlined."""
+    left, top = origin
 
     def pixels(box):
         return (left + box[0] * cell, top + box[1] * cell, left + box[2] * cell,
                 top + box[3] * cell)
 
-    draw.rectangle(pixels(s.box_a), fill=COLORS["a"])
-    draw.rectangle(pixels(s.box_b), fill=COLORS["b"])
+    canvas.rectangle(pixels(s.box_a), fill=COLORS["a"])
+    canvas.rectangle(pixels(s.box_b), fill=COLORS["b"])
     if s.overlap:
-        draw.rectangle(pixels(s.overlap), fill=COLORS["both"])
-    _grid(draw, (left, top), (0, 0, n, n), cell)
+        canvas.rectangle(pixels(s.overlap), fill=COLORS["both"])
+    _grid(canvas, origin, (0, 0, s.canvas, s.canvas), cell)
     for box, edge in ((s.box_a, COLORS["a_edge"]), (s.box_b, COLORS["b_edge"])):
         x1, y1, x2, y2 = pixels(box)
-        draw.rectangle((x1 + 2, y1 + 2, x2 - 2, y2 - 2), outline=edge, width=2)
-    union = np.zeros((n, n), dtype=bool)
+        canvas.rectangle((x1 + 2, y1 + 2, x2 - 2, y2 - 2), outline=edge, width=2)
+    union = np.zeros((s.canvas, s.canvas), dtype=bool)
     for x1, y1, x2, y2 in (s.box_a, s.box_b):
         union[y1:y2, x1:x2] = True
-    _outline(draw, (left, top), union, cell, COLORS["union"], 3)
+    _outline(canvas, origin, union, cell, COLORS["union"], 3)
     for box, name, edge in ((s.box_a, "A", COLORS["a_edge"]), (s.box_b, "B", COLORS["b_edge"])):
         x1, y1, x2, y2 = pixels(box)
-        draw.text((x1 + 5, y1 + 3), name, font=small, fill=edge)
+        canvas.text((x1 + 5, y1 + 3), name, fill=edge)
 
-    # legend: swatches with the areas, then the IoU and its bar
-    lx, ly = left + n * cell + 24, top
+
+def _draw_iou_legend(canvas, s, lx, ly):
+    """Swatches with the areas, then the IoU and its bar from 0 to 1 (0.5 marked)."""
     (ax1, ay1, ax2, ay2), (bx1, by1, bx2, by2) = s.box_a, s.box_b
     rows = [(COLORS["a"], COLORS["a_edge"], f"box A: {ax2 - ax1}·{ay2 - ay1} = {s.area_a}"),
             (COLORS["b"], COLORS["b_edge"], f"box B: {bx2 - bx1}·{by2 - by1} = {s.area_b}"),
@@ -244,28 +252,26 @@ def iou_image(state, title=True, cell=14):
             (RGB["background"], COLORS["union"], f"A ∪ B (outlined): {s.union}")]
     for k, (fill, edge, label) in enumerate(rows):
         y = ly + 22 * k
-        draw.rectangle((lx, y, lx + 14, y + 14), fill=fill, outline=edge, width=2)
-        draw.text((lx + 22, y + 7), label, font=small, fill=RGB["text"], anchor="lm")
+        canvas.rectangle((lx, y, lx + 14, y + 14), fill=fill, outline=edge, width=2)
+        canvas.text((lx + 22, y + 7), label, anchor="lm")
     y = ly + 22 * len(rows) + 12
-    draw.text((lx, y), f"IoU = {s.intersection}/{s.union} = {s.iou:.2f}", font=big,
-              fill=RGB["text"])
+    canvas.text((lx, y), f"IoU = {s.intersection}/{s.union} = {s.iou:.2f}", 16)
     bar_top, bar_width = y + 28, 180
-    draw.rectangle((lx, bar_top, lx + bar_width, bar_top + 14), outline=RGB["line"])
+    canvas.rectangle((lx, bar_top, lx + bar_width, bar_top + 14), outline=RGB["line"])
     if s.iou > 0:
-        draw.rectangle((lx, bar_top, lx + round(bar_width * s.iou), bar_top + 14),
-                       fill=COLORS["both"], outline=RGB["line"])
+        canvas.rectangle((lx, bar_top, lx + round(bar_width * s.iou), bar_top + 14),
+                         fill=COLORS["both"], outline=RGB["line"])
     for value in (0, 0.5, 1):
         x = lx + round(bar_width * value)
-        draw.line((x, bar_top - 3, x, bar_top + 17), fill=RGB["text"])
-        draw.text((x, bar_top + 19), f"{value:g}", font=small, fill=RGB["text"], anchor="mt")
+        canvas.line((x, bar_top - 3, x, bar_top + 17), RGB["text"])
+        canvas.text((x, bar_top + 19), f"{value:g}", anchor="mt")
     verdict = "a match at threshold 0.5" if s.iou >= 0.5 else "no match at threshold 0.5"
-    draw.text((lx, bar_top + 38), verdict, font=small, fill=RGB["pad_text"])
-    return image
+    canvas.text((lx, bar_top + 38), verdict, fill=RGB["pad_text"])
 
 
 def render_iou_png(state):
     """PNG bytes of :func:`iou_image` (no title: the explorer's caption has the numbers)."""
-    return _png(iou_image(state, title=False))
+    return png_bytes(iou_image(state, title=False))
 
 
 def iou_animation(box_a=BOX_A, size=(6, 6), y=7, interval=600):
@@ -273,15 +279,15 @@ def iou_animation(box_a=BOX_A, size=(6, 6), y=7, interval=600):
     the left edge of the grid to the right edge, one cell per frame, across box A; the IoU
     rises from 0 to its peak and falls back. Show it with ``plot.animation_html(anim, alt=...)``.
     """
-    interval = check_int(interval, "interval", 1)
+    interval = check_int(interval, "interval", low=1)
     if not isinstance(size, (tuple, list)) or len(size) != 2:
         raise TypeError(f"size must be (width, height), got {size!r}")
-    bw = check_int(size[0], "size[0] (width)", 1, CANVAS)
-    bh = check_int(size[1], "size[1] (height)", 1, CANVAS)
-    y = check_int(y, "y", 0, CANVAS - bh)
-    frames = [iou_image(iou_update(box_a, (x, y, x + bw, y + bh)), cell=12).quantize(16)
-              .convert("RGB") for x in range(CANVAS - bw + 1)]
-    return image_animation(frames, interval)
+    bw = check_int(size[0], "size[0] (width)", low=1, high=CANVAS)
+    bh = check_int(size[1], "size[1] (height)", low=1, high=CANVAS)
+    y = check_int(y, "y", low=0, high=CANVAS - bh)
+    states = [iou_update(box_a, (x, y, x + bw, y + bh)) for x in range(CANVAS - bw + 1)]
+    frames = scaled_frames(lambda k, scale: iou_image(states[k], scale=scale), len(states))
+    return image_animation(frames, interval, colors=16)
 
 
 # --------------------------------------------------------------------------- IoU explorer
@@ -411,10 +417,10 @@ def nms_update(boxes, scores, iou_threshold=0.5, score_threshold=0.0):
     NMSState
     """
     fn = "nms_update"
-    b = detection._as_boxes(boxes, "boxes", fn)
-    s = detection._as_scores(scores, len(b), "scores", fn).astype(float)
-    t = detection._check_iou_threshold(iou_threshold, fn)
-    score_threshold = detection._check_real(score_threshold, "score_threshold", fn)
+    b = detection.as_boxes(boxes, "boxes", fn)
+    s = detection.as_scores(scores, len(b), "scores", fn).astype(float)
+    t = check_real(iou_threshold, "iou_threshold", fn, 0, 1)
+    score_threshold = check_real(score_threshold, "score_threshold", fn)
     candidates = np.flatnonzero(s >= score_threshold)
     kept = candidates[detection.nms(b[candidates], s[candidates], t)]
     iou = detection.box_iou(b, b)
@@ -443,75 +449,76 @@ def _status(state, i):
     return "kept" if i in state.kept else "below score threshold"
 
 
-def nms_image(state, title=True, cell=12):
+def nms_image(state, title=True, cell=12, scale=1.0):
     """A ``PIL.Image`` of ``state``: on a grid, the kept boxes solid (each in its own colour,
     with its number and score), the suppressed boxes dashed in the colour of the box that
     suppressed them, the boxes below the score threshold dotted grey; on the right, every box
-    in the order NMS visits them (by decreasing score) with what happened to it."""
-    from PIL import Image, ImageDraw
-
+    in the order NMS visits them (by decreasing score) with what happened to it. ``scale``:
+    pixels per layout unit."""
     if not isinstance(state, NMSState):
         raise TypeError(f"state must be an NMSState (from nms_update), "
                         f"got {type(state).__name__}")
-    cell = check_int(cell, "cell", 4, 40)
+    cell = check_int(cell, "cell", low=4, high=40)
     s = state
-    small, tiny = font(12), font(10)
     lo = int(np.floor(min(0.0, s.boxes.min(initial=0.0))))
     hi = int(np.ceil(max(1.0, s.boxes.max(initial=1.0))))
-    margin, top = 8, (44 if title else 22)
-    left = margin + 18
+    top = 44 if title else 22
     lines = [f"{i}  {s.scores[i]:.2f}  {_status(s, i)}" for i in s.order]
-    table_width = 26 + max([int(small.getlength(t)) for t in lines] + [240])
-    width = left + (hi - lo) * cell + 20 + table_width
-    height = top + max((hi - lo) * cell, 20 * (len(lines) + 1)) + margin
-    image = Image.new("RGB", (width, height), RGB["background"])
-    draw = ImageDraw.Draw(image)
+    table = 26 + max([text_width(t) for t in lines] + [240])
+    (left, tx), right = panel_row([(hi - lo) * cell, table], gap=20, left=MARGIN + 18)
+    height = top + max((hi - lo) * cell, 20 * (len(lines) + 1)) + MARGIN
+    canvas = Canvas(right + MARGIN, height, scale)
     if title:
-        draw.text((margin, 4), s.summary, font=small, fill=RGB["text"])
-    _grid(draw, (left, top), (lo, lo, hi, hi), cell)
+        canvas.text((MARGIN, 6), s.summary)
+    _grid(canvas, (left, top), (lo, lo, hi, hi), cell)
+    _draw_nms_boxes(canvas, s, (left - lo * cell, top - lo * cell), cell)
+    _draw_nms_table(canvas, s, lines, tx, top)
+    return canvas.finish()
 
+
+def _color(i):
+    return PALETTE[i % len(PALETTE)]
+
+
+def _draw_nms_boxes(canvas, s, origin, cell):
+    """Kept boxes solid with number and score, suppressed ones dashed in the colour of the
+    box that suppressed them, boxes below the score threshold dotted grey."""
     def pixels(i):
-        x1, y1, x2, y2 = s.boxes[i]
-        return (left + (x1 - lo) * cell, top + (y1 - lo) * cell, left + (x2 - lo) * cell,
-                top + (y2 - lo) * cell)
-
-    def color(i):
-        return PALETTE[i % len(PALETTE)]
+        return tuple(o + v * cell for o, v in zip(origin * 2, s.boxes[i]))
 
     for i in s.below_score:
-        _dashed_rectangle(draw, pixels(i), COLORS["dropped"], dash=2)
+        _dashed_rectangle(canvas, pixels(i), COLORS["dropped"], dash=2)
     for i, k in s.suppressed_by.items():
-        _dashed_rectangle(draw, pixels(i), color(k), width=1)
+        _dashed_rectangle(canvas, pixels(i), _color(k), width=1)
         x1, y1, x2, y2 = pixels(i)
-        draw.text((x2 - 3, y2 - 2), str(i), font=tiny, fill=color(k), anchor="rd")
+        canvas.text((x2 - 3, y2 - 2), str(i), SMALL, _color(k), anchor="rd")
     for i in s.kept[::-1]:  # highest score drawn last, on top
         x1, y1, x2, y2 = pixels(i)
-        draw.rectangle((x1, y1, x2, y2), outline=color(i), width=3)
+        canvas.rectangle((x1, y1, x2, y2), outline=_color(i), width=3)
         label = f"{i}: {s.scores[i]:.2f}"
-        draw.rectangle((x1, y1, x1 + small.getlength(label) + 6, y1 + 15), fill=color(i))
-        draw.text((x1 + 3, y1 + 1), label, font=small, fill=RGB["background"])
+        canvas.rectangle((x1, y1, x1 + text_width(label) + 6, y1 + 16), fill=_color(i))
+        canvas.text((x1 + 3, y1 + 1), label, fill=RGB["background"])
 
-    tx = left + (hi - lo) * cell + 20
-    draw.text((tx, top - 17), "by score (the order NMS visits them)", font=small,
-              fill=RGB["text"])
+
+def _draw_nms_table(canvas, s, lines, tx, top):
+    """Every box in the order NMS visits them, a swatch and what happened to it."""
+    canvas.text((tx, top - 18), "by score (the order NMS visits them)")
     for row, (i, line) in enumerate(zip(s.order, lines)):
         y = top + 20 * row + 3
         box = (tx, y, tx + 16, y + 12)
         if i in s.suppressed_by:
-            _dashed_rectangle(draw, box, color(s.suppressed_by[i]), dash=2)
+            _dashed_rectangle(canvas, box, _color(s.suppressed_by[i]), dash=2)
         elif i in s.kept:
-            draw.rectangle(box, outline=color(i), width=3)
+            canvas.rectangle(box, outline=_color(i), width=3)
         else:
-            _dashed_rectangle(draw, box, COLORS["dropped"], dash=2)
-        kept = i in s.kept
-        draw.text((tx + 24, y + 6), line, font=small, anchor="lm",
-                  fill=RGB["text"] if kept else RGB["pad_text"])
-    return image
+            _dashed_rectangle(canvas, box, COLORS["dropped"], dash=2)
+        canvas.text((tx + 24, y + 6), line, anchor="lm",
+                    fill=RGB["text"] if i in s.kept else RGB["pad_text"])
 
 
 def render_nms_png(state):
     """PNG bytes of :func:`nms_image` (no title: the explorer's caption says it all)."""
-    return _png(nms_image(state, title=False))
+    return png_bytes(nms_image(state, title=False))
 
 
 def nms_animation(boxes=None, scores=None, thresholds=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
@@ -521,13 +528,13 @@ def nms_animation(boxes=None, scores=None, thresholds=(0.1, 0.2, 0.3, 0.4, 0.5, 
     ``plot.animation_html(anim, alt=...)``."""
     if boxes is None and scores is None:
         boxes, scores = nms_example()
-    interval = check_int(interval, "interval", 1)
+    interval = check_int(interval, "interval", low=1)
     if not isinstance(thresholds, (tuple, list)) or not thresholds:
         raise TypeError(f"thresholds must be a non-empty list of numbers in [0, 1], "
                         f"got {thresholds!r}")
-    frames = [nms_image(nms_update(boxes, scores, t, score_threshold), cell=11).quantize(32)
-              .convert("RGB") for t in thresholds]
-    return image_animation(frames, interval)
+    states = [nms_update(boxes, scores, t, score_threshold) for t in thresholds]
+    frames = scaled_frames(lambda k, scale: nms_image(states[k], scale=scale), len(states))
+    return image_animation(frames, interval, colors=32)
 
 
 class NMSExplorer(UnrunRepr, w.VBox):

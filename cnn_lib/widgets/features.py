@@ -6,14 +6,26 @@
 - :func:`feature_maps_animation`: the kernel-free twin, one frame per layer.
 """
 
-import io
 from dataclasses import dataclass
 from numbers import Integral
 
 import ipywidgets as w
 import numpy as np
 
-from cnn_lib.widgets.cells import RGB, UnrunRepr, font, image_animation, image_view, wrapping_row
+from cnn_lib.widgets.cells import (
+    MARGIN,
+    RGB,
+    SMALL,
+    Canvas,
+    UnrunRepr,
+    image_animation,
+    image_view,
+    lines_width,
+    png_bytes,
+    scaled_frames,
+    text_width,
+    wrapping_row,
+)
 
 __all__ = [
     "FeatureExplorer",
@@ -24,6 +36,7 @@ __all__ = [
     "feature_maps_image",
     "feature_maps_update",
     "layer_names",
+    "render_feature_maps_png",
 ]
 
 
@@ -115,92 +128,98 @@ def _paper(image):
     return 255 - _grey(image)
 
 
-def _bars(draw, origin, values, highlight, width):
+def _bars(canvas, origin, values, highlight, width):
     """A fully connected layer's values (at most 20) as labelled bars from a zero line, negative
     to the left; bar ``highlight`` (the class the network picks) in the accent colour."""
     x0, y0 = origin
     top = float(np.abs(values).max()) or 1.0
-    label_w, row = 28, 16
+    label_w, row = 28, 17
     axis = x0 + label_w + (width - label_w) // 2
-    half = (width - label_w) // 2 - 44
+    half = (width - label_w) // 2 - 48
     for k, v in enumerate(values):
         y = y0 + k * row
-        draw.text((x0, y + 1), f"{k}", font=font(12), fill=RGB["text"])
-        length = max(int(round(abs(v) / top * half)), 1)
+        canvas.text((x0, y + 1), f"{k}", SMALL)
+        length = max(abs(v) / top * half, 1)
         colour = RGB["window"] if k == highlight else RGB["frame"]
         text = f"{v:.2f}"
         if v >= 0:
-            draw.rectangle((axis, y + 2, axis + length, y + row - 3), fill=colour)
-            draw.text((axis + length + 4, y + 1), text, font=font(12), fill=RGB["text"])
+            canvas.rectangle((axis, y + 2, axis + length, y + row - 3), fill=colour)
+            canvas.text((axis + length + 4, y + 1), text, SMALL)
         else:
-            draw.rectangle((axis - length, y + 2, axis, y + row - 3), fill=colour)
-            draw.text((axis - length - 4 - font(12).getlength(text), y + 1), text,
-                      font=font(12), fill=RGB["text"])
-    draw.line((axis, y0, axis, y0 + len(values) * row), fill=RGB["line"])
+            canvas.rectangle((axis - length, y + 2, axis, y + row - 3), fill=colour)
+            canvas.text((axis - length - 4 - text_width(text, SMALL), y + 1), text, SMALL)
+    canvas.line((axis, y0, axis, y0 + len(values) * row), RGB["line"])
     return y0 + len(values) * row
 
 
-def feature_maps_image(state, scale=None):
+def feature_maps_image(state, scale=None, zoom=1.0):
     """A ``PIL.Image``: the input (ink on paper), then the layer's output: each map (up to 32)
     in viridis, scaled so that its largest value is yellow; a fully connected layer's values
     (at most 20) as labelled bars, the largest highlighted, longer vectors as a grid of cells.
+    ``scale``: pixels per map pixel (default: maps about 48 pixels wide); ``zoom``: pixels
+    per layout unit (more for the animation's frames).
     """
-    from PIL import Image, ImageDraw
+    from PIL import Image
 
     if not isinstance(state, FeatureMaps):
         raise TypeError(f"state must be a FeatureMaps (from feature_maps_update), "
                         f"got {type(state).__name__}")
+    lay = _feature_layout(state, scale)
+    canvas = Canvas(lay["width"], lay["height"], zoom)
+    top, image_side = lay["top"], lay["image_side"]
+    canvas.text((MARGIN, 6), lay["title"])
+    canvas.text((MARGIN, top - 19), "input", SMALL)
+    canvas.text((lay["left"], top - 19), lay["output"], SMALL)
+    canvas.paste(Image.fromarray(_paper(state.image[0])), (MARGIN, top),
+                 (image_side, image_side))
+    canvas.rectangle((MARGIN - 1, top - 1, MARGIN + image_side, top + image_side),
+                     outline=RGB["line"])
+    if lay["bars"]:
+        values = state.maps[0, 0]
+        _bars(canvas, (lay["left"], top), values, int(np.argmax(values)), lay["body_w"])
+        return canvas.finish()
+    (h, w), gap = lay["cell"], lay["gap"]
+    for k, m in enumerate(lay["maps"]):
+        r, c = divmod(k, lay["columns"])
+        canvas.paste(Image.fromarray(_viridis(_grey(m))),
+                     (lay["left"] + c * (w + gap), top + r * (h + gap)), (w, h))
+    return canvas.finish()
+
+
+def _feature_layout(state, scale):
+    """What :func:`feature_maps_image` draws where: maps, tiles, title, size."""
     vector = state.maps.shape[:2] == (1, 1)
     values = state.maps[0, 0] if vector else None
     bars = vector and len(values) <= 20
     if vector and not bars:  # a long vector: rows of 32 cells
-        n = len(values)
-        maps = np.pad(values, (0, -n % 32)).reshape(1, -1, 32)
+        maps = np.pad(values, (0, -len(values) % 32)).reshape(1, -1, 32)
     else:
         maps = state.maps[:32]
     h, wd = maps.shape[1:]
     scale = scale or max(2, 48 // max(h, wd, 1))
     if vector and not bars:
         scale = 8
-    cell, gap, top, margin, image_side = (h * scale, wd * scale), 6, 48, 8, 64
+    cell, gap, top, image_side = (h * scale, wd * scale), 6, 48, 64
     columns = min(len(maps), 8)
     rows = -(-len(maps) // columns)
-    left = margin + image_side + 4 * gap
-    what = (f"{len(values)} values" if vector else
-            f"{len(state.maps)} map(s) of {h}x{wd}")
+    left = MARGIN + image_side + 4 * gap
+    what = f"{len(values)} values" if vector else f"{len(state.maps)} map(s) of {h}x{wd}"
     title = f"layer {state.layer} ({state.kind}): {what}; the network says {state.prediction}"
-    title_w = int(font(13).getlength(title)) + 2 * margin
     body_w = 320 if bars else columns * (cell[1] + gap)
-    width = max(left + body_w + margin, title_w)
-    body_h = len(values) * 16 if bars else rows * (cell[0] + gap)
-    height = max(top + body_h + margin, top + image_side + margin)
-    picture = Image.new("RGB", (width, height), RGB["background"])
-    draw = ImageDraw.Draw(picture)
-    draw.text((margin, 6), title, font=font(13), fill=RGB["text"])
-    draw.text((margin, top - 18), "input", font=font(12), fill=RGB["text"])
+    body_h = len(values) * 17 if bars else rows * (cell[0] + gap)
     output = ("the class scores (the network picks the largest)" if bars and state.last
               else "its values" if bars else "each map scaled to its own maximum"
               if not vector else "its values, 32 per row")
-    draw.text((left, top - 18), output, font=font(12), fill=RGB["text"])
-    source = Image.fromarray(_paper(state.image[0])).resize((image_side, image_side),
-                                                              Image.NEAREST)
-    picture.paste(source.convert("RGB"), (margin, top))
-    draw.rectangle((margin - 1, top - 1, margin + image_side, top + image_side),
-                   outline=RGB["line"])
-    if bars:
-        _bars(draw, (left, top), values, int(np.argmax(values)), body_w)
-        return picture
-    for k, m in enumerate(maps):
-        r, c = divmod(k, columns)
-        tile = Image.fromarray(_viridis(_grey(m))).resize((cell[1], cell[0]), Image.NEAREST)
-        picture.paste(tile, (left + c * (cell[1] + gap), top + r * (cell[0] + gap)))
-    return picture
+    return {"maps": maps, "bars": bars, "cell": cell, "gap": gap, "top": top,
+            "image_side": image_side, "columns": columns, "left": left, "title": title,
+            "output": output, "body_w": body_w,
+            "width": max(left + body_w + MARGIN, lines_width([title])),
+            "height": max(top + body_h + MARGIN, top + image_side + MARGIN)}
 
 
-def _png(picture):
-    buf = io.BytesIO()
-    picture.save(buf, format="png", compress_level=1)
-    return buf.getvalue()
+def render_feature_maps_png(state):
+    """PNG bytes of :func:`feature_maps_image`: the explorer's redraw path."""
+    return png_bytes(feature_maps_image(state))
 
 
 class FeatureExplorer(UnrunRepr, w.VBox):
@@ -227,7 +246,7 @@ class FeatureExplorer(UnrunRepr, w.VBox):
         """Recompute :func:`feature_maps_update` and redraw; returns the state."""
         self.state = feature_maps_update(self.model, self.images, self.index.value,
                                          self.layer.value)
-        self.view.value = _png(feature_maps_image(self.state))
+        self.view.value = render_feature_maps_png(self.state)
         return self.state
 
 
@@ -252,15 +271,7 @@ def feature_maps_animation(model, image, layers=None, interval=1200):
     with ``plot.animation_html(anim)``."""
     layers = layer_names(model) if layers is None else list(layers)
     images = np.asarray(image, dtype=np.float32)[None]
-    frames = [feature_maps_image(feature_maps_update(model, images, 0, layer))
-              for layer in layers]
-    width = max(f.size[0] for f in frames)
-    height = max(f.size[1] for f in frames)
-    from PIL import Image
-
-    padded = []
-    for f in frames:  # all frames the same size
-        canvas = Image.new("RGB", (width, height), RGB["background"])
-        canvas.paste(f, (0, 0))
-        padded.append(canvas.quantize(64).convert("RGB"))
-    return image_animation(padded, interval)
+    states = [feature_maps_update(model, images, 0, layer) for layer in layers]
+    frames = scaled_frames(lambda k, zoom: feature_maps_image(states[k], zoom=zoom),
+                           len(states))
+    return image_animation(frames, interval, colors=64)

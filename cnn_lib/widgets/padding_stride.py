@@ -12,26 +12,34 @@ end for a live kernel, and a twin with play / step controls for the static HTML 
   :func:`receptive_field_animation` walks a unit across the output.
 """
 
-import io
 from dataclasses import dataclass
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import animation
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from cnn_lib import arithmetic, plot, scratch
-from cnn_lib._checks import check_int
+from cnn_lib.checks import check_int
 from cnn_lib.widgets.cells import (
+    MARGIN,
     RGB,
+    Canvas,
     UnrunRepr,
+    closed_animation,
     cross,
     draw_cells,
-    font,
+    figure_dpi,
+    figure_png_bytes,
     image_animation,
     image_view,
+    lines_width,
+    number_size,
+    outline_cell,
+    panel_row,
+    png_bytes,
+    scaled_frames,
     wrapping_row,
 )
 
@@ -62,7 +70,7 @@ def example_input(size):
 
     Distinct numbers make each padding mode's copies easy to trace back to their source.
     """
-    size = check_int(size, "size", 1)
+    size = check_int(size, "size", low=1)
     return np.arange(1, size * size + 1, dtype=float).reshape(size, size)
 
 
@@ -111,11 +119,11 @@ class ConvGeometry:
 
 
 def _check_setting(size, kernel_size, padding, stride, dilation, mode):
-    size = check_int(size, "size", 1)
-    kernel_size = check_int(kernel_size, "kernel_size", 1)
-    padding = check_int(padding, "padding", 0)
-    stride = check_int(stride, "stride", 1)
-    dilation = check_int(dilation, "dilation", 1)
+    size = check_int(size, "size", low=1)
+    kernel_size = check_int(kernel_size, "kernel_size", low=1)
+    padding = check_int(padding, "padding", low=0)
+    stride = check_int(stride, "stride", low=1)
+    dilation = check_int(dilation, "dilation", low=1)
     if not isinstance(mode, str) or mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if mode == "reflect" and padding >= size:
@@ -201,89 +209,77 @@ def conv_geometry(size=7, kernel_size=3, padding=0, stride=1, dilation=1, mode="
 # Drawn with PIL (see cnn_lib.widgets.cells): a redraw takes a few milliseconds.
 
 
-def geometry_image(geometry, position=0, title=True, cell=None):
+def geometry_image(geometry, position=0, title=True, cell=None, scale=1.0):
     """A ``PIL.Image`` of ``geometry`` with window ``position`` outlined.
 
     Left, the padded input: input cells blue, padding grey, each with its value; a red cross on
     input cells no window reads; the window's frame in orange and its kernel cells (taps)
     shaded. Right, the output: the window sums computed so far, the current one outlined.
+    ``scale``: pixels per layout unit (1 for the explorer; more for the animation's frames).
     """
-    from PIL import Image, ImageDraw
-
     if not isinstance(geometry, ConvGeometry):
         raise TypeError(f"geometry must be a ConvGeometry (from conv_geometry), "
                         f"got {type(geometry).__name__}")
     g = geometry
-    Hp = g.padded.shape[0]
-    n = g.output_size
-    position = check_int(position, "position", 0)
-    if cell is None:
-        cell = 28 if max(Hp, n) <= 9 else 21
-    cell = check_int(cell, "cell", 8, 64)
-    text_font, small = font(int(cell * 0.45)), font(12)
-    top, gap, margin = (40 if title else 20), 24, 8
-    input_label = f"input {g.size}x{g.size}, padding {g.padding} ({g.mode})"
-    output_label = f"output {n}x{n}"
-    input_width = max(Hp * cell, int(small.getlength(input_label)))  # labels must not overlap
-    output_width = max(n * cell, int(small.getlength(output_label)), 4 * cell)
-    width = 2 * margin + input_width + gap + output_width
+    Hp, n = g.padded.shape[0], g.output_size
+    position = check_int(position, "position", low=0)
+    cell = check_int((28 if max(Hp, n) <= 9 else 24) if cell is None else cell, "cell",
+                     low=8, high=64)
+    top = 44 if title else 22
+    labels = [f"input {g.size}x{g.size}, padding {g.padding} ({g.mode})", f"output {n}x{n}"]
+    (x_in, x_out), right = panel_row([Hp * cell, max(n, 4) * cell], labels)
+    width = max(right + MARGIN, lines_width([g.formula]) if title else 0)
+    canvas = Canvas(width, top + max(Hp, n) * cell + MARGIN, scale)
     if title:
-        width = max(width, 2 * margin + int(small.getlength(g.formula)))
-    height = top + max(Hp, n) * cell + margin
-    image = Image.new("RGB", (width, height), RGB["background"])
-    draw = ImageDraw.Draw(image)
-    if title:
-        draw.text((margin, 4), g.formula, font=small, fill=RGB["text"])
-    draw.text((margin, top - 17), input_label, font=small, fill=RGB["text"])
-    x_in, x_out = margin, margin + input_width + gap
+        canvas.text((MARGIN, 6), g.formula)
+    canvas.text((x_in, top - 18), labels[0])
     taps = set()
     if g.fits:
         position = position % len(g.corners)
         r0, c0 = g.corners[position]
         taps = {(r0 + a, c0 + b) for a, b in g.taps}
+    _draw_padded_input(canvas, g, (x_in, top), cell, taps)
+    if not g.fits:
+        canvas.text((x_out, top + cell), "no output:\nthe kernel\ndoes not fit",
+                    fill=RGB["unread"])
+        return canvas.finish()
+    outline_cell(canvas, (x_in, top), r0, c0, cell, g.span, g.span)
+    shown = np.full((n, n), np.nan)
+    shown.flat[:position + 1] = g.output.flat[:position + 1]
+    canvas.text((x_out, top - 18), labels[1])
+    draw_cells(canvas, (x_out, top), shown, cell,
+               lambda r, c: RGB["done"] if np.isfinite(shown[r, c]) else RGB["background"],
+               number_size(cell), lambda r, c: RGB["text"])
+    outline_cell(canvas, (x_out, top), *divmod(position, n), cell)
+    return canvas.finish()
 
+
+def _draw_padded_input(canvas, g, origin, cell, taps):
+    """The padded input of ``g``: input cells blue, padding grey, the kernel's ``taps``
+    shaded, the input framed, a red cross on every input cell no window reads."""
     def fill(r, c):
         if (r, c) in taps:
             return RGB["tap"]
         return RGB["padding"] if g.is_padding[r, c] else RGB["input"]
 
-    draw_cells(draw, (x_in, top), g.padded, cell, fill, text_font,
-                lambda r, c: RGB["pad_text"] if g.is_padding[r, c] else RGB["text"])
+    draw_cells(canvas, origin, g.padded, cell, fill, number_size(cell),
+               lambda r, c: RGB["pad_text"] if g.is_padding[r, c] else RGB["text"])
     p = g.padding
-    draw.rectangle((x_in + p * cell, top + p * cell, x_in + (p + g.size) * cell,
-                    top + (p + g.size) * cell), outline=RGB["frame"], width=2)
+    outline_cell(canvas, origin, p, p, cell, g.size, g.size, color=RGB["frame"], width=2)
+    x0, y0 = origin
     for r, c in zip(*np.nonzero(g.unread)):
-        x, y = x_in + (c + p) * cell, top + (r + p) * cell
-        cross(draw, x, y, cell, RGB["unread"])
-    if not g.fits:
-        draw.text((x_out, top + cell), "no output:\nthe kernel\ndoes not fit", font=small,
-                  fill=RGB["unread"])
-        return image
-    draw.rectangle((x_in + c0 * cell, top + r0 * cell, x_in + (c0 + g.span) * cell,
-                    top + (r0 + g.span) * cell), outline=RGB["window"], width=3)
-    shown = np.full((n, n), np.nan)
-    shown.flat[:position + 1] = g.output.flat[:position + 1]
-    draw.text((x_out, top - 17), output_label, font=small, fill=RGB["text"])
-    draw_cells(draw, (x_out, top), shown, cell,
-               lambda r, c: RGB["done"] if np.isfinite(shown[r, c]) else RGB["background"],
-               text_font, lambda r, c: RGB["text"])
-    i, j = divmod(position, n)
-    draw.rectangle((x_out + j * cell, top + i * cell, x_out + (j + 1) * cell,
-                    top + (i + 1) * cell), outline=RGB["window"], width=3)
-    return image
+        cross(canvas, x0 + (c + p) * cell, y0 + (r + p) * cell, cell, RGB["unread"])
 
 
 def render_geometry_png(geometry, position=0):
     """PNG bytes of :func:`geometry_image`: the redraw path of the explorer."""
-    buf = io.BytesIO()
-    geometry_image(geometry, position, title=False).save(
-        buf, format="png", compress_level=1)
-    return buf.getvalue()
+    return png_bytes(geometry_image(geometry, position, title=False))
 
 
 def conv_arithmetic_animation(size, kernel_size, padding=0, stride=1, dilation=1,
                               mode="zeros", interval=500):
-    """The kernel-free twin of the explorer: one frame per window, with play / step controls.
+    """The kernel-free twin of the explorer: one frame per window, with play / step controls,
+    as wide as the text column.
 
     In the spirit of Dumoulin and Visin's figures: for example ``(4, 3)`` is "no padding, unit
     strides", ``(5, 3, padding=1)`` half padding, ``(5, 3, padding=2)`` full padding,
@@ -297,11 +293,10 @@ def conv_arithmetic_animation(size, kernel_size, padding=0, stride=1, dilation=1
     g = conv_geometry(size, kernel_size, padding, stride, dilation, mode)
     if not g.fits:
         raise ValueError(f"nothing to animate: {g.message}")
-    interval = check_int(interval, "interval", 1)
-    # small cells and 16 colours keep the page light (25 frames of a 7x7 grid: about 100 KB)
-    frames = [geometry_image(g, p, cell=22).quantize(16).convert("RGB")
-              for p in range(len(g.corners))]
-    return image_animation(frames, interval)
+    interval = check_int(interval, "interval", low=1)
+    # 16 colours keep the page light
+    frames = scaled_frames(lambda p, scale: geometry_image(g, p, scale=scale), len(g.corners))
+    return image_animation(frames, interval, colors=16)
 
 
 # --------------------------------------------------------------------------- explorer
@@ -414,7 +409,7 @@ class ReceptiveFieldState:
 
 
 def _check_layers(layers, input_size):
-    input_size = check_int(input_size, "input_size", 1)
+    input_size = check_int(input_size, "input_size", low=1)
     if not isinstance(layers, (list, tuple)) or not layers:
         raise TypeError(f"layers must be a non-empty list of (kernel_size, stride, padding, "
                         f"dilation) tuples, got {layers!r:.60}")
@@ -423,7 +418,7 @@ def _check_layers(layers, input_size):
         if not isinstance(layer, (list, tuple)) or len(layer) != 4:
             raise ValueError(f"layers[{i}] must be (kernel_size, stride, padding, dilation), "
                              f"got {layer!r}")
-        k, s, p, d = (check_int(v, f"layers[{i}] {name}", low) for v, name, low in
+        k, s, p, d = (check_int(v, f"layers[{i}] {name}", low=low) for v, name, low in
                       zip(layer, ("kernel_size", "stride", "padding", "dilation"), (1, 1, 0, 1)))
         try:
             sizes.append(arithmetic.conv_output_size(sizes[-1], k, s, p, d))
@@ -449,7 +444,7 @@ def receptive_field_update(layers, input_size, row, col):
     """
     layers, sizes = _check_layers(layers, input_size)
     n = sizes[-1]
-    row, col = check_int(row, "row", 0, n - 1), check_int(col, "col", 0, n - 1)
+    row, col = check_int(row, "row", low=0, high=n - 1), check_int(col, "col", low=0, high=n - 1)
     grad = np.zeros((1, 1, n, n))
     grad[0, 0, row, col] = 1.0
     paths = [grad[0, 0]]
@@ -481,34 +476,45 @@ def _grid(ax, shape):
     ax.set_axis_off()
 
 
-def _receptive_figure(levels, dpi=64):
-    fig = Figure(figsize=(2.0 * levels + 0.4, 2.6), dpi=dpi)
+def _receptive_figure(levels, new_figure=Figure):
+    """One panel per level, as wide as the text column (at most 100 dpi): titles of 9 pt are
+    11 px or more. ``new_figure``: ``Figure`` for the explorer, ``plt.figure`` for the
+    animation (which pyplot must know to play)."""
+    width = 2.0 * levels + 0.4
+    fig = new_figure(figsize=(width, 2.6), dpi=figure_dpi(width))
     axes = fig.subplots(1, levels)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.78, wspace=0.12)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.76, wspace=0.12)
     return fig, list(np.atleast_1d(axes))
 
 
 def draw_receptive_field(axes, state):
     """Draw one panel per level (input ... output): cells the unit depends on in orange,
-    darker where more paths lead to the unit; the chosen unit outlined."""
-    for ax in axes:
-        ax.clear()
-    for level, (ax, paths) in enumerate(zip(axes, state.paths)):
+    darker where more paths lead to the unit; the chosen unit outlined. Axes that show the
+    same stack already are updated in place (a slider's redraw)."""
+    titles = []
+    for level, paths in enumerate(state.paths):
+        name = "input" if level == 0 else "layer {} (F={}, S={}, P={}, D={})".format(
+            level, *state.layers[level - 1])
+        titles.append(f"{name}\n{paths.shape[0]}x{paths.shape[0]}")
+    drawn = all(len(ax.images) == 1 and ax.get_title() == title
+                for ax, title in zip(axes, titles))
+    for ax, paths, title in zip(axes, state.paths, titles):
         shade = paths / paths.max()
         colors = np.where(shade[..., None] > 0,
                           1 - shade[..., None] * (1 - np.array([1.0, 0.5, 0.05])),
                           np.array([0.776, 0.859, 0.937]))
+        if drawn:
+            ax.images[0].set_data(colors)
+            for patch in list(ax.patches):
+                patch.remove()
+            continue
+        ax.clear()
         ax.imshow(colors, interpolation="nearest")
-        size = paths.shape[0]
-        if size <= 20:
+        if paths.shape[0] <= 20:
             _grid(ax, paths.shape)
         else:
             ax.set_axis_off()
-        name = "input" if level == 0 else f"layer {level}"
-        if level > 0:
-            k, s, p, d = state.layers[level - 1]
-            name += f" (F={k}, S={s}, P={p}, D={d})"
-        ax.set_title(f"{name}\n{size}x{size}", fontsize=8)
+        ax.set_title(title, fontsize=9)
     r, c = state.unit
     axes[-1].add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False,
                                  edgecolor=plot.HIGHLIGHT_COLOR, linewidth=2.5))
@@ -526,9 +532,7 @@ def render_receptive_field_png(state, fig_axes=None):
     draw_receptive_field(axes, state)
     fig.suptitle(f"receptive field of unit {state.unit}: {state.field.size}x{state.field.size}",
                  fontsize=10)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    return figure_png_bytes(fig)
 
 
 class ReceptiveFieldExplorer(UnrunRepr, w.VBox):
@@ -599,10 +603,8 @@ def receptive_field_animation(layers, input_size, interval=600):
     """The kernel-free twin: the chosen unit walks along the output's diagonal, one frame per
     step, and its field moves by the jump. Show it with ``plot.animation_html(anim)``."""
     layers, sizes = _check_layers(layers, input_size)
-    interval = check_int(interval, "interval", 1)
-    fig = plt.figure(figsize=(2.0 * (len(layers) + 1) + 0.4, 2.6), dpi=56)
-    axes = list(np.atleast_1d(fig.subplots(1, len(layers) + 1)))
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.78, wspace=0.12)
+    interval = check_int(interval, "interval", low=1)
+    fig, axes = _receptive_figure(len(layers) + 1, new_figure=plt.figure)
     field = arithmetic.receptive_field([(k, s, d) for k, s, p, d in layers])
     fig.suptitle(f"receptive field {field.size}x{field.size}, jump {field.jump}", fontsize=10)
 
@@ -610,8 +612,4 @@ def receptive_field_animation(layers, input_size, interval=600):
         draw_receptive_field(axes, receptive_field_update(layers, input_size, frame, frame))
         return []
 
-    anim = animation.FuncAnimation(fig, draw, frames=sizes[-1], interval=interval, blit=False,
-                                   repeat=False)
-    plt.close(fig)
-    anim._draw_was_started = True
-    return anim
+    return closed_animation(fig, draw, sizes[-1], interval, colors=256)

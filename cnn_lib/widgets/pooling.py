@@ -10,21 +10,28 @@ digits uses; :func:`fraction_changed` (an exact count of changed outputs) is the
 and chapter 1's.
 """
 
-import io
 from dataclasses import dataclass
 
 import ipywidgets as w
 import numpy as np
 
 from cnn_lib import scratch
-from cnn_lib._checks import check_int
+from cnn_lib.checks import check_int
 from cnn_lib.widgets.cells import (
+    ANIMATION_PX,
+    MARGIN,
     RGB,
+    Canvas,
     UnrunRepr,
     draw_cells,
-    font,
     image_animation,
     image_view,
+    number_size,
+    outline_cell,
+    panel_row,
+    png_bytes,
+    scaled_frames,
+    wrap,
 )
 
 __all__ = [
@@ -48,7 +55,7 @@ CHANGED = (214, 39, 40)
 def shift_right(images, pixels):
     """Move the content of ``images`` (..., H, W) ``pixels`` to the right; zeros come in on the
     left and the rightmost columns fall off (a real shift, not a wrap-around)."""
-    pixels = check_int(pixels, "pixels", 0)
+    pixels = check_int(pixels, "pixels", low=0)
     images = np.asarray(images, dtype=float)
     out = np.zeros_like(images)
     out[..., pixels:] = images[..., :images.shape[-1] - pixels]
@@ -150,9 +157,9 @@ def pooling_shift_update(image, kind="max", kernel_size=2, stride=2, shift=1):
         raise ValueError(f"image must be a non-empty 2-D array (H, W), got shape {image.shape}")
     if not isinstance(kind, str) or kind not in POOLINGS:
         raise ValueError(f"kind must be one of {POOLINGS}, got {kind!r}")
-    kernel_size = check_int(kernel_size, "kernel_size", 1, min(image.shape))
-    stride = check_int(stride, "stride", 1)
-    shift = check_int(shift, "shift", 0, image.shape[1])
+    kernel_size = check_int(kernel_size, "kernel_size", low=1, high=min(image.shape))
+    stride = check_int(stride, "stride", low=1)
+    shift = check_int(shift, "shift", low=0, high=image.shape[1])
     shifted = shift_right(image, shift)
     pooled = _pool(image, kind, kernel_size, stride)
     pooled_shifted = _pool(shifted, kind, kernel_size, stride)
@@ -178,46 +185,45 @@ def _number_format(state):
     return ".0f" if whole else ".1f"
 
 
-def pooling_shift_image(state, cell=24):
+def pooling_shift_image(state, cell=None, title=True, scale=1.0):
     """A ``PIL.Image`` of ``state``: the shifted input in grey, then the pooled map of the
-    original and of the shifted input, with the outputs that changed outlined in red."""
-    from PIL import Image, ImageDraw
-
+    original and of the shifted input, with the outputs that changed outlined in red; above
+    them (``title``), ``state.text``. ``cell``: the side of a cell (default 24, less when
+    the three panels would not fit the text column); ``scale``: pixels per layout unit."""
     if not isinstance(state, PoolingShift):
         raise TypeError(f"state must be a PoolingShift (from pooling_shift_update), "
                         f"got {type(state).__name__}")
-    cell = check_int(cell, "cell", 8, 64)
     H, W = state.image.shape
     h, wd = state.pooled.shape
-    small, numbers = font(12), font(int(cell * 0.42))
-    gap, margin, top = 26, 8, 38
+    if cell is None:  # the row of panels fits the text column (2 gaps, 2 margins)
+        cell = int(np.clip((ANIMATION_PX - 2 * 26 - 2 * MARGIN) // (W + 2 * wd), 16, 24))
+    cell = check_int(cell, "cell", low=8, high=64)
     labels = [f"input shifted by {state.shift}", "pooled: original", "pooled: shifted"]
-    widths = [max(n * cell, int(small.getlength(t))) for n, t in zip((W, wd, wd), labels)]
-    lefts = [margin, margin + widths[0] + gap, margin + widths[0] + widths[1] + 2 * gap]
-    width = max(lefts[2] + widths[2] + margin, 2 * margin + int(small.getlength(state.text)))
-    image = Image.new("RGB", (width, top + max(H, h) * cell + margin), RGB["background"])
-    draw = ImageDraw.Draw(image)
-    draw.text((margin, 4), state.text, font=small, fill=RGB["text"])
+    lefts, right = panel_row([W * cell, wd * cell, wd * cell], labels, gap=26)
+    head = wrap(state.text, right - MARGIN) if title else []
+    top = 8 + 18 * max(2, len(head)) + 22 if title else 22  # panels stay put in frames
+    canvas = Canvas(right + MARGIN, top + max(H, h) * cell + MARGIN, scale)
+    for k, line in enumerate(head):
+        canvas.text((MARGIN, 6 + 18 * k), line)
     for left, label in zip(lefts, labels):
-        draw.text((left, top - 17), label, font=small, fill=RGB["text"])
+        canvas.text((left, top - 18), label)
     grey = np.clip(state.shifted / max(float(state.image.max()), 1e-12), 0, 1)
-    draw_cells(draw, (lefts[0], top), np.full((H, W), np.nan), cell,
-               lambda r, c: (int(255 * (1 - grey[r, c])),) * 3, numbers, lambda r, c: RGB["text"])
+    draw_cells(canvas, (lefts[0], top), np.full((H, W), np.nan), cell,
+               lambda r, c: (int(255 * (1 - grey[r, c])),) * 3, number_size(cell),
+               lambda r, c: RGB["text"])
     fmt = _number_format(state)
     for left, values in zip(lefts[1:], (state.pooled, state.pooled_shifted)):
-        draw_cells(draw, (left, top), values, cell, lambda r, c: RGB["input"], numbers,
-                   lambda r, c: RGB["text"], fmt=fmt)
+        draw_cells(canvas, (left, top), values, cell, lambda r, c: RGB["input"],
+                   number_size(cell), lambda r, c: RGB["text"], fmt=fmt)
     for r, c in zip(*np.nonzero(state.changed)):
-        x, y = lefts[2] + c * cell, top + r * cell
-        draw.rectangle((x, y, x + cell, y + cell), outline=CHANGED, width=3)
-    return image
+        outline_cell(canvas, (lefts[2], top), r, c, cell, color=CHANGED)
+    return canvas.finish()
 
 
 def render_pooling_shift_png(state):
-    """PNG bytes of :func:`pooling_shift_image`: the explorer's redraw path."""
-    buf = io.BytesIO()
-    pooling_shift_image(state).save(buf, format="png", compress_level=1)
-    return buf.getvalue()
+    """PNG bytes of :func:`pooling_shift_image` (no sentence on top: the explorer's caption
+    says it): the explorer's redraw path."""
+    return png_bytes(pooling_shift_image(state, title=False))
 
 
 def pooling_shift_animation(image, kind="max", kernel_size=2, stride=2, shifts=4,
@@ -225,12 +231,13 @@ def pooling_shift_animation(image, kind="max", kernel_size=2, stride=2, shifts=4
     """The kernel-free twin: the image moves right one pixel per frame (shift 0, 1, ...,
     ``shifts``), and the pooled outputs that differ from the unshifted ones are outlined.
     Show it with ``plot.animation_html(anim)``."""
-    shifts = check_int(shifts, "shifts", 1)
-    interval = check_int(interval, "interval", 1)
-    frames = [pooling_shift_image(pooling_shift_update(image, kind, kernel_size, stride, s),
-                                  cell=24).quantize(32).convert("RGB")
+    shifts = check_int(shifts, "shifts", low=1)
+    interval = check_int(interval, "interval", low=1)
+    states = [pooling_shift_update(image, kind, kernel_size, stride, s)
               for s in range(shifts + 1)]
-    return image_animation(frames, interval)  # pads frames whose sentence on top is shorter
+    frames = scaled_frames(lambda k, scale: pooling_shift_image(states[k], scale=scale),
+                           len(states))
+    return image_animation(frames, interval, colors=32)
 
 
 # --------------------------------------------------------------------------- explorer

@@ -12,15 +12,29 @@ H_out = (H - 1)S - 2P + kh.
 - :func:`conv_transpose_animation`: the kernel-free twin, one frame per step.
 """
 
-import io
 from dataclasses import dataclass
 
 import ipywidgets as w
 import numpy as np
 
 from cnn_lib import arithmetic
-from cnn_lib._checks import check_int
-from cnn_lib.widgets.cells import RGB, UnrunRepr, draw_cells, font, image_animation, image_view
+from cnn_lib.checks import check_int
+from cnn_lib.widgets.cells import (
+    BIG,
+    MARGIN,
+    RGB,
+    Canvas,
+    UnrunRepr,
+    draw_cells,
+    image_animation,
+    image_view,
+    lines_width,
+    number_size,
+    outline_cell,
+    panel_row,
+    png_bytes,
+    scaled_frames,
+)
 
 __all__ = [
     "DECK_K",
@@ -129,8 +143,8 @@ def conv_transpose_update(X, K, stride=1, padding=0, step=None):
     ConvTransposeStep
     """
     X, K = _matrix(X, "X"), _matrix(K, "K")
-    stride, padding = check_int(stride, "stride", 1), check_int(padding, "padding", 0)
-    step = X.size if step is None else check_int(step, "step", 0, X.size)
+    stride, padding = check_int(stride, "stride", low=1), check_int(padding, "padding", low=0)
+    step = X.size if step is None else check_int(step, "step", low=0, high=X.size)
     try:
         out = arithmetic.conv_transpose_output_size(X.shape, K.shape, stride, padding)
     except ValueError as err:
@@ -163,77 +177,68 @@ def conv_transpose_update(X, K, stride=1, padding=0, step=None):
 
 
 # --------------------------------------------------------------------------- drawing
-def conv_transpose_image(state, title=True, cell=None):
+def conv_transpose_image(state, title=True, cell=None, scale=1.0):
     """A ``PIL.Image`` of ``state``, left to right: X (the pixels added so far green, the
     current one orange), K, the copy X[i, j]·K, and the full output with the sums so far (the
     cells this step wrote orange, earlier ones green, zeros not yet written grey); a blue frame
-    marks the part that survives the crop, cropped cells are shaded grey."""
-    from PIL import Image, ImageDraw
-
+    marks the part that survives the crop, cropped cells are shaded grey. ``scale``: pixels
+    per layout unit."""
     if not isinstance(state, ConvTransposeStep):
         raise TypeError(f"state must be a ConvTransposeStep (from conv_transpose_update), "
                         f"got {type(state).__name__}")
     s = state
     Hf, Wf = s.full.shape
-    if cell is None:
-        cell = 30 if max(Hf, Wf) <= 9 else 22
-    cell = check_int(cell, "cell", 12, 64)
-    whole = all(float(v).is_integer() for v in (*s.X.flat, *s.K.flat))
-    fmt = ".0f" if whole else ".1f"
-    numbers, small, big = font(int(cell * 0.42)), font(12), font(20)
-    margin, gap = 8, 34
-    top = 58 if title else 22
+    cell = check_int((30 if max(Hf, Wf) <= 9 else 24) if cell is None else cell, "cell",
+                     low=12, high=64)
     where = f"X[{s.position[0]},{s.position[1]}]·K" if s.position else "X[i,j]·K"
     labels = [f"input X {s.X.shape[0]}x{s.X.shape[1]}", "kernel K", where,
               f"full output {Hf}x{Wf}" + (f", crop P={s.padding}" if s.padding else "")]
     grids = [s.X, s.K, s.contribution if s.position else np.full(s.K.shape, np.nan), s.full]
-    widths = [max(g.shape[1] * cell, int(small.getlength(t))) for g, t in zip(grids, labels)]
-    lefts = [margin]
-    for width in widths[:-1]:
-        lefts.append(lefts[-1] + width + gap)
-    width = lefts[-1] + widths[-1] + margin
-    head = (f"step {s.step} of {s.steps}: " + (
+    lefts, right = panel_row([g.shape[1] * cell for g in grids], labels, gap=34)
+    head = [f"step {s.step} of {s.steps}: " + (
         f"X[{s.position[0]},{s.position[1]}] = {_fmt(s.value)}, times K, added at "
-        f"({s.corner[0]}, {s.corner[1]})" if s.position else "nothing added yet"))
-    if title:
-        width = max(width, 2 * margin + int(small.getlength(head)),
-                    2 * margin + int(small.getlength(s.formula)))
-    height = top + max(g.shape[0] for g in grids) * cell + margin
-    image = Image.new("RGB", (width, height), RGB["background"])
-    draw = ImageDraw.Draw(image)
-    if title:
-        draw.text((margin, 4), head, font=small, fill=RGB["text"])
-        draw.text((margin, 20), s.formula, font=small, fill=RGB["text"])
+        f"({s.corner[0]}, {s.corner[1]})" if s.position else "nothing added yet"), s.formula]
+    top = 66 if title else 22
+    width = max(right + MARGIN, lines_width(head) if title else 0)
+    canvas = Canvas(width, top + max(g.shape[0] for g in grids) * cell + MARGIN, scale)
+    for k, line in enumerate(head if title else []):
+        canvas.text((MARGIN, 6 + 20 * k), line)
     for left, label in zip(lefts, labels):
-        draw.text((left, top - 17), label, font=small, fill=RGB["text"])
+        canvas.text((left, top - 18), label)
     for k, sign in enumerate("×=→"):
-        x = lefts[k + 1] - gap / 2
-        draw.text((x, top + cell * min(2, grids[k].shape[0]) / 2), sign, font=big,
-                  fill=RGB["text"], anchor="mm")
+        canvas.text((lefts[k + 1] - 17, top + cell * min(2, grids[k].shape[0]) / 2), sign,
+                    BIG, anchor="mm")
+    _draw_operands(canvas, s, grids[2], lefts[:3], top, cell)
+    _draw_full_output(canvas, s, (lefts[3], top), cell)
+    return canvas.finish()
 
-    done = s.step
+
+def _draw_operands(canvas, s, copy, lefts, top, cell):
+    """X (added already green, added now orange, still to come blue), K and the copy."""
+    fmt, numbers = _number_format(s), number_size(cell)
     W = s.X.shape[1]
 
-    def input_fill(r, c):  # added already (green), added now (orange), still to come (blue)
+    def input_fill(r, c):
         t = r * W + c
-        return RGB["tap"] if t == done - 1 else RGB["done"] if t < done else RGB["input"]
+        return RGB["tap"] if t == s.step - 1 else RGB["done"] if t < s.step else RGB["input"]
 
-    draw_cells(draw, (lefts[0], top), s.X, cell, input_fill, numbers, lambda r, c: RGB["text"],
-               fmt)
+    black = lambda r, c: RGB["text"]  # noqa: E731
+    draw_cells(canvas, (lefts[0], top), s.X, cell, input_fill, numbers, black, fmt)
     if s.position:
-        i, j = s.position
-        x, y = lefts[0] + j * cell, top + i * cell
-        draw.rectangle((x, y, x + cell, y + cell), outline=RGB["window"], width=3)
-    draw_cells(draw, (lefts[1], top), s.K, cell, lambda r, c: RGB["input"], numbers,
-               lambda r, c: RGB["text"], fmt)
-    draw_cells(draw, (lefts[2], top), grids[2], cell, lambda r, c: RGB["tap"], numbers,
-               lambda r, c: RGB["text"], fmt)
+        outline_cell(canvas, (lefts[0], top), *s.position, cell)
+    draw_cells(canvas, (lefts[1], top), s.K, cell, lambda r, c: RGB["input"], numbers, black,
+               fmt)
+    draw_cells(canvas, (lefts[2], top), copy, cell, lambda r, c: RGB["tap"], numbers, black,
+               fmt)
 
-    # the full output: which cells any step so far has written
-    touched = np.zeros(s.full.shape, dtype=bool)
+
+def _draw_full_output(canvas, s, origin, cell):
+    """The full output: the cells this step wrote orange, earlier ones green, cropped ones
+    grey; the part that survives the crop framed in blue, this step's copy in orange."""
+    touched = np.zeros(s.full.shape, dtype=bool)  # which cells any step so far has written
     kh, kw = s.K.shape
-    for t in range(done):
-        i, j = divmod(t, W)
+    for t in range(s.step):
+        i, j = divmod(t, s.X.shape[1])
         touched[i * s.stride:i * s.stride + kh, j * s.stride:j * s.stride + kw] = True
     p = s.padding
     cropped = np.ones(s.full.shape, dtype=bool)
@@ -246,35 +251,35 @@ def conv_transpose_image(state, title=True, cell=None):
             return RGB["padding"]
         return RGB["done"] if touched[r, c] else RGB["background"]
 
-    draw_cells(draw, (lefts[3], top), s.full, cell, fill, numbers,
-               lambda r, c: RGB["text"] if touched[r, c] else RGB["pad_text"], fmt)
-    x0 = lefts[3]
-    draw.rectangle((x0 + p * cell, top + p * cell, x0 + (p + s.output.shape[1]) * cell,
-                    top + (p + s.output.shape[0]) * cell), outline=RGB["frame"], width=2)
+    draw_cells(canvas, origin, s.full, cell, fill, number_size(cell),
+               lambda r, c: RGB["text"] if touched[r, c] else RGB["pad_text"],
+               _number_format(s))
+    outline_cell(canvas, origin, p, p, cell, *s.output.shape, color=RGB["frame"], width=2)
     if s.position:
-        r, c = s.corner
-        draw.rectangle((x0 + c * cell, top + r * cell, x0 + (c + kw) * cell,
-                        top + (r + kh) * cell), outline=RGB["window"], width=3)
-    return image
+        outline_cell(canvas, origin, *s.corner, cell, kh, kw)
+
+
+def _number_format(s):
+    whole = all(float(v).is_integer() for v in (*s.X.flat, *s.K.flat))
+    return ".0f" if whole else ".1f"
 
 
 def render_conv_transpose_png(state):
     """PNG bytes of :func:`conv_transpose_image` (no title: the caption has it)."""
-    buf = io.BytesIO()
-    conv_transpose_image(state, title=False).save(buf, format="png", compress_level=1)
-    return buf.getvalue()
+    return png_bytes(conv_transpose_image(state, title=False))
 
 
 def conv_transpose_animation(X=DECK_X, K=DECK_K, stride=2, padding=0, interval=1200):
     """The kernel-free twin: one frame per step, from the empty output (step 0) to the result
-    (default: the deck's worked example with stride 2, five frames). Show it with
-    ``plot.animation_html(anim, alt=...)``."""
-    interval = check_int(interval, "interval", 1)
+    (default: the deck's worked example with stride 2, five frames), as wide as the text
+    column. Show it with ``plot.animation_html(anim, alt=...)``."""
+    interval = check_int(interval, "interval", low=1)
     last = conv_transpose_update(X, K, stride, padding)
-    frames = [conv_transpose_image(conv_transpose_update(last.X, last.K, stride, padding, t),
-                                   cell=26).quantize(16).convert("RGB")
-              for t in range(last.steps + 1)]
-    return image_animation(frames, interval)  # pads frames whose title line is shorter
+    steps = [conv_transpose_update(last.X, last.K, stride, padding, t)
+             for t in range(last.steps + 1)]
+    frames = scaled_frames(lambda t, scale: conv_transpose_image(steps[t], scale=scale),
+                           len(steps))
+    return image_animation(frames, interval, colors=16)
 
 
 # --------------------------------------------------------------------------- explorer
@@ -358,7 +363,7 @@ def conv_transpose_explorer(examples=None, example=None, stride=2, padding=0):
             raise TypeError(f"examples[{name!r}] must be a pair (X, K), got {pair!r:.60}")
         state = conv_transpose_update(*pair, stride=1)
         checked[name] = (state.X, state.K)
-    check_int(stride, "stride", 1, 3)
-    check_int(padding, "padding", 0, 2)
+    check_int(stride, "stride", low=1, high=3)
+    check_int(padding, "padding", low=0, high=2)
     conv_transpose_update(*checked[example], stride, padding)  # refuse bad input now
     return ConvTransposeExplorer(checked, example, stride, padding)
