@@ -44,10 +44,6 @@ __all__ = [
     "show_kernels",
     "show_matrix",
     "sliding_window_animation",
-    "use_house_style",
-    "note_raster_text",
-    "smallest_text_px",
-    "figure_png",
 ]
 
 HIGHLIGHT_COLOR = "#ff7f0e"  # orange: visible on both the blue and the red end of RdBu_r
