@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.signal import convolve2d
 
-from cnn_lib import arithmetic, plot, scratch
+from cnn_lib import arithmetic, data, plot, scratch
 from cnn_lib.widgets import (
     KERNELS,
     MC_BIAS,
@@ -347,3 +347,15 @@ def test_laplacian_is_negative_on_a_bright_pixel_and_positive_on_a_dark_one():
     bright = np.pad([[1.0]], 1)
     assert scratch.corr2d(bright, w).item() == -4
     assert scratch.corr2d(1 - bright, w).item() == 4
+
+
+def test_the_opening_figure_is_a_real_feature_map():
+    """The opening figure: the 120x100 photo under a 3x3 vertical-edge kernel gives a 118x98
+    map, signed (both colours of the diverging map appear), equal to PyTorch's."""
+    photo = data.load_photo(size=(120, 100))
+    w = np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    feature_map = scratch.corr2d(photo, w)
+    assert photo.shape == (120, 100) and feature_map.shape == (118, 98)
+    assert feature_map.min() < 0 < feature_map.max()
+    theirs = F.conv2d(torch.tensor(photo)[None, None], torch.tensor(w)[None, None])[0, 0]
+    np.testing.assert_allclose(feature_map, theirs.numpy(), atol=1e-12)

@@ -5,6 +5,9 @@ Deck tags as in CURRICULUM.md: [000] CU Boulder, [001] Johns Hopkins, [003] Ariz
 [004] UC Berkeley.
 """
 
+import math
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -185,3 +188,70 @@ def test_effective_receptive_field_path_counts():
     # the corners of the 7x7 field (rows and columns 2 and 8) each have a single path
     assert state.paths[0][[2, 2, 8, 8], [2, 8, 2, 8]].tolist() == [1, 1, 1, 1]
     assert state.paths[0][5, 5] == 49 == 7 * 7  # [1, 3, 6, 7, 6, 3, 1] times itself
+
+
+# ------------------------------------------------------- Keras' 'valid' / 'same' beside PyTorch
+def _keras_same(size, k, stride=1, dilation=1):
+    """TensorFlow's 'SAME' rule (tf.nn notes on padding), written out independently of the
+    notebook: ceil(size / stride) outputs; the total padding, the odd cell after."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + dilation * (k - 1) + 1 - size, 0)
+    return out, total // 2, total - total // 2
+
+
+def test_keras_same_gives_ceil_of_size_over_stride_and_pytorch_agrees_after_f_pad():
+    for n in range(1, 41):
+        for k in range(1, 8):
+            for s in range(1, 5):
+                for d in range(1, 4):
+                    out, before, after = _keras_same(n, k, s, d)
+                    assert out == math.ceil(n / s)
+                    assert after - before in (0, 1)             # the odd cell after
+                    assert arithmetic.conv_output_size(n + before + after, k, s,
+                                                       dilation=d) == out
+    # the chapter's printed rows (H, F, S) -> (before, after, outputs)
+    rows = {(7, 3, 1): (1, 1, 7), (6, 4, 1): (1, 2, 6), (7, 3, 2): (1, 1, 4),
+            (8, 3, 2): (0, 1, 4), (224, 7, 2): (2, 3, 112)}
+    for (n, k, s), (before, after, out) in rows.items():
+        assert _keras_same(n, k, s) == (out, before, after)
+        y = F.conv2d(F.pad(torch.zeros(1, 1, n, n), (before, after) * 2),
+                     torch.zeros(1, 1, k, k), stride=s)
+        assert y.shape[-1] == y.shape[-2] == out
+    # at stride 1 and odd F it is PyTorch's symmetric (F - 1) / 2; at even F, PyTorch's
+    # padding='same' puts the odd cell after, as Keras does
+    for k in (1, 3, 5, 7):
+        assert _keras_same(10, k) == (10, (k - 1) // 2, (k - 1) // 2)
+    x, w = torch.randn(1, 1, 6, 6), torch.randn(1, 1, 4, 4)
+    _, before, after = _keras_same(6, 4)
+    with warnings.catch_warnings():  # PyTorch warns (once per process) that it pads a copy
+        warnings.simplefilter("ignore", UserWarning)
+        same = F.conv2d(x, w, padding="same")
+    assert torch.allclose(same, F.conv2d(F.pad(x, (before, after) * 2), w))
+
+
+def test_pytorch_refuses_same_padding_with_a_stride():
+    message = "padding='same' is not supported for strided convolutions"
+    with pytest.raises(RuntimeError, match=message):
+        F.conv2d(torch.zeros(1, 1, 8, 8), torch.zeros(1, 1, 3, 3), stride=2, padding="same")
+    with pytest.raises(ValueError, match=message):
+        torch.nn.Conv2d(1, 1, 3, stride=2, padding="same")
+
+
+def test_porting_keras_same_with_padding_1_moves_every_window():
+    """H = 8, F = 3, S = 2: Keras pads (0, 1), padding=1 pads (1, 1): the same shape, and for
+    random inputs and kernels none of the 16 outputs agree (the chapter prints 0 of 16)."""
+    g = torch.Generator().manual_seed(0)
+    for _ in range(100):
+        x = torch.randn(1, 1, 8, 8, generator=g, dtype=torch.float64)
+        w = torch.randn(1, 1, 3, 3, generator=g, dtype=torch.float64)
+        keras_like = F.conv2d(F.pad(x, (0, 1, 0, 1)), w, stride=2)
+        padding_1 = F.conv2d(x, w, stride=2, padding=1)
+        assert keras_like.shape == padding_1.shape == (1, 1, 4, 4)
+        assert int(torch.isclose(keras_like, padding_1).sum()) == 0
+
+
+def test_the_opening_figure_sizes():
+    """valid, same and stride 2 on a 5x5 input with a 3x3 window: 3x3, 5x5 and 3x3."""
+    sizes = [arithmetic.conv_output_size(5, 3, stride=s, padding=p)
+             for p, s in [(0, 1), (1, 1), (1, 2)]]
+    assert sizes == [3, 5, 3]

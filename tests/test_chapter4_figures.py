@@ -248,3 +248,56 @@ def test_scratch_pooling_takes_pytorchs_arguments():
         assert mine == set(inspect.signature(theirs.__init__).parameters) - {"self"}
     assert "dilation" not in inspect.signature(scratch.avg_pool2d).parameters
     assert "count_include_pad" not in inspect.signature(scratch.max_pool2d).parameters
+
+
+def _all_digits():
+    train, test, _, _ = data.load_digits()
+    return np.pad(np.concatenate([train, test]), ((0, 0), (0, 0), (2, 2), (2, 2))).astype(float)
+
+
+def test_pooling_as_an_infinitely_strong_prior_holds_for_any_filters():
+    """Section 4: with four random filters (seed 1) instead of the edge filters, pooling absorbs
+    a one-pixel shift about as well, and the global maximum does not change at all."""
+    images = _all_digits()
+    bank = np.random.default_rng(1).standard_normal((4, 1, 3, 3))
+    t = torch.tensor
+    d = F.relu(F.conv2d(t(images), t(bank), padding=1)).numpy()
+    d_moved = F.relu(F.conv2d(t(shift_right(images, 1)), t(bank), padding=1)).numpy()
+    change = {
+        "conv": _relative_change(d, d_moved),
+        "max2": _relative_change(F.max_pool2d(t(d), 2).numpy(),
+                                 F.max_pool2d(t(d_moved), 2).numpy()),
+        "max3": _relative_change(F.max_pool2d(t(d), 3, 1).numpy(),
+                                 F.max_pool2d(t(d_moved), 3, 1).numpy()),
+        "global": _relative_change(d.max(axis=(2, 3)), d_moved.max(axis=(2, 3))),
+    }
+    expected = {"conv": 0.79, "max2": 0.58, "max3": 0.45, "global": 0.0}
+    for key, value in expected.items():
+        assert change[key] == pytest.approx(value, abs=0.006), key
+    # the edge filters' numbers (section 3) are 0.92, 0.63, 0.47: the ratios pooled / conv
+    # are about the same with filters no one chose
+    assert abs(change["max3"] / change["conv"] - 0.47 / 0.92) < 0.1
+    assert abs(change["max2"] / change["conv"] - 0.63 / 0.92) < 0.1
+    g, g_moved = d.max(axis=(2, 3)), d_moved.max(axis=(2, 3))
+    assert np.isclose(g, g_moved, rtol=1e-12, atol=0).all()      # 100% of the digits
+    # the chapter's own code gives the same numbers with scratch
+    ours = np.maximum(scratch.conv2d(images[:50], bank, padding=1), 0)
+    np.testing.assert_allclose(ours, d[:50], atol=1e-12)
+
+
+def test_the_opening_figure_counts_changed_cells():
+    """The opening figure: digit 3 of scikit-learn's digits on a 2-pixel border, its ReLU
+    vertical-edge map, 2x2 max pooling and global maximum, before and after a one-pixel shift:
+    38 of 144 pixels, 48 of 144 map cells, 12 of 36 pooled cells and 0 of 1 change."""
+    from sklearn.datasets import load_digits
+
+    digit = np.pad(load_digits().images[3], 2)[None, None] / 16
+    edge = np.asarray(KERNELS["vertical edge"][0], float)[None, None]
+    rows = []
+    for shift in (0, 1):
+        x = shift_right(digit, shift)
+        d = np.maximum(scratch.conv2d(x, edge, padding=1), 0)
+        rows.append([x, d, scratch.max_pool2d(d, 2), d.max(axis=(2, 3), keepdims=True)])
+    changed = [int((b != a).sum()) for a, b in zip(*rows)]
+    sizes = [a.size for a in rows[0]]
+    assert changed == [38, 48, 12, 0] and sizes == [144, 144, 36, 1]
