@@ -21,6 +21,8 @@ only ``models``, ``train``, ``detector``, ``anchor_detector``, ``fcn``, ``memory
 - ``cnn_lib.widgets``: ipywidgets explorers and their kernel-free twins.
 - ``cnn_lib.exercises``: the check / hint / solution system, one module per chapter.
 - ``cnn_lib.data``: data that ships with installed packages (no downloads).
+- ``cnn_lib.augment``: data augmentation of digit images (crop, mirror, brightness and
+  contrast, noise).
 
 ``cnn_lib/README.md`` draws the module map: what lives where, and where a new function goes.
 """

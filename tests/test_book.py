@@ -165,7 +165,8 @@ def test_api_reference_documents_every_public_name(built_book):
     for name in ["cnn_lib", "cnn_lib.scratch", "cnn_lib.arithmetic", "cnn_lib.plot",
                  "cnn_lib.widgets", "cnn_lib.exercises.core", "cnn_lib.data", "cnn_lib.layers",
                  "cnn_lib.models", "cnn_lib.train", "cnn_lib.detection",
-                 "cnn_lib.detector", "cnn_lib.checks", "cnn_lib.house_style"]:
+                 "cnn_lib.detector", "cnn_lib.checks", "cnn_lib.house_style",
+                 "cnn_lib.augment"]:
         module = importlib.import_module(name)
         public = [n for n in module.__all__ if inspect.isroutine(getattr(module, n))
                   or inspect.isclass(getattr(module, n))]
