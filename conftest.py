@@ -15,6 +15,11 @@ import os
 # two concurrent runs of chapter 1 took 731 s spinning, 74 s passive). Passive threads sleep
 # instead; the results do not change. Set before anything imports torch; kernels inherit it.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# With two or more workers, each worker (and each kernel it starts) runs PyTorch on one thread:
+# two workers of two threads each on two cores fight over them. The committed outputs hold on
+# any thread count (tests/test_any_cpu.py); one thread per worker only changes the run time.
+if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) >= 2:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import matplotlib  # noqa: E402
 
