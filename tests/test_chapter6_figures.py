@@ -144,7 +144,7 @@ def test_unet_segments_and_its_skips_matter(seed):
     for skip in (True, False):
         cnn_lib.set_seed(seed)
         model = models.UNet(width=8, skip=skip, batch_norm=True)
-        train.fit(model, seg_train.images, seg_train.masks, epochs=10, lr=3e-3, batch_size=16,
+        train.fit(model, seg_train.images, seg_train.masks, epochs=12, lr=3e-3, batch_size=16,
                   seed=seed)
         ious[skip] = detection.mask_iou(train.predict(model, seg_test.images),
                                         seg_test.masks, 4)
@@ -153,7 +153,7 @@ def test_unet_segments_and_its_skips_matter(seed):
     # section 8's FCN: coarser than the U-Net, better than the encoder-decoder without skips
     cnn_lib.set_seed(seed)
     net = fcn.FCN(width=8)
-    train.fit(net, seg_train.images, seg_train.masks, epochs=10, lr=3e-3, batch_size=16,
+    train.fit(net, seg_train.images, seg_train.masks, epochs=12, lr=3e-3, batch_size=16,
               seed=seed)
     fcn_iou = detection.mask_iou(train.predict(net, seg_test.images), seg_test.masks, 4)
     assert 0.8 < fcn_iou.mean() < ious[True].mean() - 0.05 and fcn_iou[0] > 0.95
@@ -161,7 +161,7 @@ def test_unet_segments_and_its_skips_matter(seed):
     # section 8's claim about batch normalization: without it, the same recipe stays far lower
     cnn_lib.set_seed(seed)
     no_bn = models.UNet(width=8)
-    train.fit(no_bn, seg_train.images, seg_train.masks, epochs=10, lr=3e-3, batch_size=16,
+    train.fit(no_bn, seg_train.images, seg_train.masks, epochs=12, lr=3e-3, batch_size=16,
               seed=seed)
     no_bn_iou = detection.mask_iou(train.predict(no_bn, seg_test.images), seg_test.masks, 4)
     assert no_bn_iou.mean() < 0.7 < 0.95 < no_bn_iou[0]
@@ -212,3 +212,55 @@ def test_the_window_detectors_boxes_are_tighter_than_the_anchor_detectors(seed):
     # detector's tighter boxes win
     assert window_50 > 0.8 and anchor_50 > 0.8
     assert 0.4 < anchor_coco < window_coco < window_50 - 0.2
+
+
+def test_the_opening_scene_holds_one_shape_of_each_kind():
+    scene = data.make_scenes(1, objects=(3, 3), sides=(10, 16), seed=9)
+    assert sorted(scene.labels[0].tolist()) == [1, 2, 3]
+    assert sorted(np.unique(scene.masks[0]).tolist()) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("side, iou", [(4, 1 / 3), (8, 0.6), (16, 7 / 9), (32, 15 / 17)])
+def test_a_2_pixel_shift_costs_a_small_box_more(side, iou):
+    """Section 1's figure: IoU of a square and its copy shifted by d is (s - d) / (s + d),
+    at least 0.5 exactly while d <= s / 3, and 0.6 for a quarter of the side."""
+    shifted = detection.box_iou([[0, 0, side, side]], [[2, 0, side + 2, side]])[0, 0]
+    assert shifted == pytest.approx(iou)
+    shifts = np.arange(side + 1)
+    moved = np.stack([shifts, 0 * shifts, shifts + side, 0 * shifts + side], axis=1)
+    ious = detection.box_iou([[0, 0, side, side]], moved)[0]
+    np.testing.assert_allclose(ious, (side - shifts) / (side + shifts))
+    assert ((ious >= 0.5) == (shifts <= side / 3)).all()
+    assert ious[side // 4] == pytest.approx(0.6)
+
+
+def test_nms_keeps_one_box_per_object_only_in_a_band_of_thresholds():
+    """Section 2's figure, on the explorer's ten boxes: boxes 0-3, 4-6 and 7-8 are objects 1,
+    2 and 3, box 9 a false alarm."""
+    from cnn_lib import widgets
+
+    boxes, scores = widgets.nms_example()
+    owner = np.array([1, 1, 1, 1, 2, 2, 2, 3, 3, 0])
+    iou = detection.box_iou(boxes, boxes)
+    assert iou[4, 7] == pytest.approx(12 / 96) and iou[0, 2] == pytest.approx(36 / 92)
+    assert [len(detection.nms(boxes, scores, t / 10)) for t in range(1, 8)] == [
+        3, 4, 4, 5, 5, 7, 10]
+    for t in np.linspace(0, 1, 401):
+        kept = owner[detection.nms(boxes, scores, t)]
+        one_each = sorted(kept.tolist()) == [0, 1, 2, 3]
+        assert one_each == (iou[4, 7] <= t < iou[0, 2]), t
+        assert (0 in kept) and (len(set(kept.tolist())) == (3 if t < iou[4, 7] else 4))
+
+
+def test_a_4x4_kernel_with_stride_2_covers_the_interior_evenly():
+    """Section 7's animation: ones (3x3) scattered by a 4x4 kernel of ones, stride 2."""
+    out = scratch.conv_transpose2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 4, 4)), stride=2)
+    assert out.shape == (1, 1, 8, 8)
+    expected = np.outer([1, 1, 2, 2, 2, 2, 1, 1], [1, 1, 2, 2, 2, 2, 1, 1])
+    np.testing.assert_array_equal(out[0, 0], expected)  # 4 inside, 2 on the borders, 1 at corners
+
+
+def test_the_applications_tracking_boxes_overlap_with_iou_7_11():
+    """Section 9's figure: a 9x22 box moved 2 pixels between frames."""
+    iou = detection.box_iou([[6, 20, 15, 42]], [[8, 20, 17, 42]])[0, 0]
+    assert iou == pytest.approx(7 / 11) and round(iou, 2) == 0.64
