@@ -437,6 +437,7 @@ def sliding_window_animation(X, K, interval=600, stride=1):
 # matplotlib's player draws its buttons with Font Awesome 4 icons from a CDN stylesheet; the
 # book draws them with plain characters instead, so the player works offline and on any page.
 _FIRST_FRAME = re.compile(r'frames\[0\] = "(data:image/[a-z]+;base64,[^"]*)"')
+_PNG_FRAME = re.compile(r'(frames\[\d+\] = ")(data:image/png;base64,[^"]*)"')
 _FA_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="[^"]*font-awesome[^"]*">\s*')
 _BUTTON_ICONS = {
     "fa-minus": "\u2212", "fa-fast-backward": "|\u25c1", "fa-step-backward": "\u25c1",
@@ -486,13 +487,16 @@ def animation_html(anim, alt=None):
         html = html.replace(f'<i class="fa {icon}"></i>', text)
     if alt is not None:
         html = html.replace("<img ", f'<img alt="{escape(alt)}" ', 1)
+    # Every PNG frame is stamped with the figure's smallest text (the book's test of text sizes
+    # reads the picture shown, which the player swaps frame by frame); the JavaScript string
+    # breaks its base64 over lines with backslash-newlines.
+    px = smallest_text_px(anim._fig)
+    html = _PNG_FRAME.sub(lambda m: m.group(1) + stamp_data_uri(
+        m.group(2).replace("\\\n", ""), px) + '"', html)
     # The first frame as the picture's own src: without it the <img> is blank until the player's
     # JavaScript runs, which an untrusted notebook (every one opened on Colab or Binder) never
     # does, and a reader sees a broken image with dead controls.
     first = _FIRST_FRAME.search(html)
-    if first:  # the JavaScript string breaks its base64 over lines with backslash-newlines
-        src = first.group(1).replace("\\\n", "")
-        if src.startswith("data:image/png"):  # stamped: the book's test of text sizes reads it
-            src = stamp_data_uri(src, smallest_text_px(anim._fig))
-        html = html.replace("<img ", f'<img src="{src}" ', 1)
+    if first:
+        html = html.replace("<img ", f'<img src="{first.group(1)}" ', 1)
     return HTML(html)

@@ -115,6 +115,7 @@ def copy_of(path, bibliography):
             cell.source = plain_markdown(cell.source, bibliography, cited)
         elif cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+            cell.metadata.pop("execution", None)  # the last run's timestamps: not the reader's
     references = [c for c in nb.cells
                   if c.cell_type == "markdown" and c.source.startswith("## References")]
     if references and cited:
