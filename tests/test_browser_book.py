@@ -530,3 +530,25 @@ def test_first_screen_shows_a_figure(visits, doc):
         assert page.evaluate(FIRST_SCREEN) >= 1, f"{doc}: no figure on the first screen"
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+# Code and printed output are kept to 88 columns (test_repo), and at a laptop's width the page
+# shows them whole: no block whose lines fit 88 columns scrolls sideways.
+CODE_FITS = """() => [...document.querySelectorAll(
+    '.bd-article .cell_input pre, .bd-article .cell_output pre')]
+  .map(pre => ({pre, lines: pre.innerText.split('\\n')}))
+  .filter(({pre, lines}) => Math.max(...lines.map(line => line.length)) <= 88
+                            && pre.scrollWidth > pre.clientWidth + 1)
+  .map(({lines}) => lines.find(line => line.length > 80) || lines[0])"""
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_code_of_88_columns_fits_a_laptop_page(visits, doc):
+    page = visits(doc).page
+    try:
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.wait_for_timeout(300)
+        cut = page.evaluate(CODE_FITS)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+    assert cut == [], f"{doc}: {len(cut)} blocks scroll sideways at 1366 px, e.g. {cut[:3]}"
