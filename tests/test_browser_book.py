@@ -495,15 +495,20 @@ STAMPS = """async () => {
 }""" % STAMP_KEY
 
 
-@pytest.mark.parametrize("doc", PAGES)
-def test_every_figure_is_readable(visits, doc):
-    page = visits(doc).page
+def _on_a_laptop(page, script):
+    """``script``'s result on ``page`` laid out 1366 px wide (the module's pages stay 1280)."""
     try:
         page.set_viewport_size({"width": 1366, "height": 900})
+        page.evaluate("() => window.scrollTo(0, 0)")
         page.wait_for_timeout(300)
-        images = page.evaluate(STAMPS)
+        return page.evaluate(script)
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_every_figure_is_readable(visits, doc):
+    images = _on_a_laptop(visits(doc).page, STAMPS)
     unstamped = [i["what"] for i in images if i["stamp"] is None]
     assert unstamped == [], f"{doc}: pictures not drawn in the house style (no stamp)"
     small = [f"{float(i['stamp']) * i['shown'] / i['natural']:.1f} px: {i['what']}"
@@ -522,14 +527,8 @@ FIRST_SCREEN = """() => [...document.querySelectorAll('.bd-article img, .bd-arti
 def test_first_screen_shows_a_figure(visits, doc):
     """The introduction and each chapter open with a figure of what they are about, on the
     first screen of a 1366x900 laptop."""
-    page = visits(doc).page
-    try:
-        page.set_viewport_size({"width": 1366, "height": 900})
-        page.evaluate("() => window.scrollTo(0, 0)")
-        page.wait_for_timeout(300)
-        assert page.evaluate(FIRST_SCREEN) >= 1, f"{doc}: no figure on the first screen"
-    finally:
-        page.set_viewport_size({"width": 1280, "height": 900})
+    shown = _on_a_laptop(visits(doc).page, FIRST_SCREEN)
+    assert shown >= 1, f"{doc}: no figure on the first screen"
 
 
 # Code and printed output are kept to 88 columns (test_repo), and at a laptop's width the page
@@ -544,11 +543,5 @@ CODE_FITS = """() => [...document.querySelectorAll(
 
 @pytest.mark.parametrize("doc", CHAPTERS)
 def test_code_of_88_columns_fits_a_laptop_page(visits, doc):
-    page = visits(doc).page
-    try:
-        page.set_viewport_size({"width": 1366, "height": 900})
-        page.wait_for_timeout(300)
-        cut = page.evaluate(CODE_FITS)
-    finally:
-        page.set_viewport_size({"width": 1280, "height": 900})
+    cut = _on_a_laptop(visits(doc).page, CODE_FITS)
     assert cut == [], f"{doc}: {len(cut)} blocks scroll sideways at 1366 px, e.g. {cut[:3]}"
